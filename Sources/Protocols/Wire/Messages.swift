@@ -1,0 +1,120 @@
+/// Every message of the Mason protocol. Each has a fixed type code on the wire (`WireType`).
+public enum Message: Hashable, Sendable {
+    case clientRequest(ClientRequest)
+    case clientReply(ClientReply)
+    case sequencerRequest(SequencerRequest)
+    case sequencerReply(SequencerReply)
+    case heartbeat(Heartbeat)
+    case heartbeatReply(Heartbeat)
+}
+
+/// Client to proxy leader: "give operation `requestID` these counts".
+public struct ClientRequest: Hashable, Sendable {
+    public var client: UInt32
+    public var requestID: UInt64
+    public var group: UInt16
+    /// Every request id below this has completed at the client: the proxy may free their answers.
+    public var acknowledgedBelow: UInt64
+    public var counts: SpaceCounts
+
+    public init(client: UInt32, requestID: UInt64, group: UInt16, acknowledgedBelow: UInt64, counts: SpaceCounts) {
+        self.client = client
+        self.requestID = requestID
+        self.group = group
+        self.acknowledgedBelow = acknowledgedBelow
+        self.counts = counts
+    }
+}
+
+public enum ClientReplyStatus: UInt8, Sendable {
+    /// `numbers` holds the operation's multi-sequence number.
+    case ok = 0
+    /// This replica does not lead the group; try `leaderHint`, or the next replica.
+    case notLeader = 1
+}
+
+/// Proxy leader to client.
+public struct ClientReply: Hashable, Sendable {
+    public var client: UInt32
+    public var requestID: UInt64
+    public var group: UInt16
+    public var status: ClientReplyStatus
+    /// When `status == .notLeader`, the leader this replica believes in, if any.
+    public var leaderHint: Endpoint?
+    /// The operation's numbers; no spaces unless `status == .ok`.
+    public var numbers: MultiSequenceNumber
+
+    public init(client: UInt32, requestID: UInt64, group: UInt16, status: ClientReplyStatus,
+                leaderHint: Endpoint? = nil, numbers: MultiSequenceNumber) {
+        self.client = client
+        self.requestID = requestID
+        self.group = group
+        self.status = status
+        self.leaderHint = leaderHint
+        self.numbers = numbers
+    }
+}
+
+/// Proxy leader to sequencer: "allocate these counts for my batch", at most once per
+/// (group, seqRequestID).
+public struct SequencerRequest: Hashable, Sendable {
+    public var group: UInt16
+    public var batchID: UInt64
+    public var seqRequestID: UInt64
+    /// Every seqRequestID of this group below this is durable in the group: the sequencer may
+    /// forget those allocations (this keeps its at-most-once table bounded).
+    public var durableBelow: UInt64
+    public var counts: SpaceCounts
+
+    public init(group: UInt16, batchID: UInt64, seqRequestID: UInt64, durableBelow: UInt64, counts: SpaceCounts) {
+        self.group = group
+        self.batchID = batchID
+        self.seqRequestID = seqRequestID
+        self.durableBelow = durableBelow
+        self.counts = counts
+    }
+}
+
+public enum SequencerReplyStatus: UInt8, Sendable {
+    /// First time this (group, seqRequestID) was seen: `numbers` were allocated now.
+    case allocated = 0
+    /// Seen before: `numbers` are the first allocation's, returned again.
+    case retransmission = 1
+    /// Below the group's durable mark: the allocation was forgotten, no numbers.
+    case forgotten = 2
+    /// The group has too many allocations that are not yet durable; retry later.
+    case busy = 3
+}
+
+/// Sequencer to proxy.
+public struct SequencerReply: Hashable, Sendable {
+    public var group: UInt16
+    public var batchID: UInt64
+    public var seqRequestID: UInt64
+    public var status: SequencerReplyStatus
+    /// No spaces unless status is `.allocated` or `.retransmission`.
+    public var numbers: MultiSequenceNumber
+
+    public init(group: UInt16, batchID: UInt64, seqRequestID: UInt64, status: SequencerReplyStatus,
+                numbers: MultiSequenceNumber) {
+        self.group = group
+        self.batchID = batchID
+        self.seqRequestID = seqRequestID
+        self.status = status
+        self.numbers = numbers
+    }
+}
+
+/// Proxy to sequencer liveness probe (and its echo). Carries the group's durable mark too, so an
+/// idle group still lets the sequencer trim its table.
+public struct Heartbeat: Hashable, Sendable {
+    public var group: UInt16
+    public var nonce: UInt64
+    public var durableBelow: UInt64
+
+    public init(group: UInt16, nonce: UInt64, durableBelow: UInt64) {
+        self.group = group
+        self.nonce = nonce
+        self.durableBelow = durableBelow
+    }
+}
