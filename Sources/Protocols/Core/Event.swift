@@ -3,6 +3,9 @@
 public enum Event: Sendable, Equatable {
     /// A client operation completed with these numbers.
     case operationCompleted(CompletedOperation)
+    /// A proxy group made a sequenced batch durable: these numbers now belong to these operations
+    /// (or to noops) for good. Every replica that applies the batch reports it.
+    case batchCommitted(CommittedBatch)
     /// A role saw input that contradicts the protocol (a reply whose counts do not match the
     /// request, say). It dropped the input; in simulation this fails the run.
     case anomaly(role: Endpoint, description: String)
@@ -27,5 +30,35 @@ public struct CompletedOperation: Sendable, Equatable {
         self.numbers = numbers
         self.issuedAt = issuedAt
         self.completedAt = completedAt
+    }
+}
+
+/// A batch as it was made durable by its proxy group.
+public struct CommittedBatch: Sendable, Equatable {
+    public var group: UInt16
+    public var seqRequestID: UInt64
+    public var batchID: UInt64
+    public var ops: [CommittedOperation]
+
+    public init(group: UInt16, seqRequestID: UInt64, batchID: UInt64, ops: [CommittedOperation]) {
+        self.group = group
+        self.seqRequestID = seqRequestID
+        self.batchID = batchID
+        self.ops = ops
+    }
+}
+
+/// One operation of a committed batch. A noop consumes numbers that no client operation will use.
+public struct CommittedOperation: Sendable, Equatable {
+    public var client: UInt32
+    public var requestID: UInt64
+    public var numbers: MultiSequenceNumber
+    public var isNoop: Bool
+
+    public init(client: UInt32, requestID: UInt64, numbers: MultiSequenceNumber, isNoop: Bool = false) {
+        self.client = client
+        self.requestID = requestID
+        self.numbers = numbers
+        self.isNoop = isNoop
     }
 }

@@ -1,0 +1,60 @@
+import Protocols
+
+/// Proxy + sequencer + codec in one thread: client requests are encoded and decoded, admitted into
+/// batches of 64, sequenced (the request and reply through the codec too), made durable, and the
+/// client replies encoded. Counts client operations answered.
+public func benchmarkPipeline(seconds: Double) -> BenchResult {
+    let batch = 64
+    let spaces = 4
+    let sequencerEndpoint = Endpoint(0)
+    let sequencer = Sequencer(endpoint: sequencerEndpoint, config: SequencerConfig(spaces: spaces, groups: 1))
+    let proxy = Proxy(endpoint: Endpoint(1),
+                      config: ProxyConfig(group: 0, spaces: spaces, sequencer: sequencerEndpoint,
+                                          batchTimeoutMicros: 1_000_000, maxBatchOps: batch),
+                      replication: SingleReplica())
+    var out: [Output] = []
+    var replies: [Output] = []
+    out.reserveCapacity(2 * batch)
+    replies.reserveCapacity(2 * batch)
+    var buffer = [UInt8](repeating: 0, count: WireFormat.maxMessageSize)
+    let counts = SpaceCounts(spaces: spaces, each: 1)
+    let clients = batch
+    var nextID = [UInt64](repeating: 0, count: clients)
+    var answered: UInt64 = 0
+
+    /// Encodes and decodes a message, as it would cross the network.
+    func wire(_ message: Message) -> Message {
+        buffer.withUnsafeMutableBytes { raw in
+            var writer = ByteWriter(raw)
+            try! message.encode(into: &writer)
+            return try! Message(decoding: UnsafeRawBufferPointer(rebasing: raw[0 ..< writer.count]))
+        }
+    }
+
+    return measure("pipeline", unit: "client operations/s", target: 2_000_000, seconds: seconds) {
+        let before = answered
+        for _ in 0 ..< 200 {
+            for c in 0 ..< clients {
+                let id = nextID[c]
+                nextID[c] += 1
+                let request = ClientRequest(client: UInt32(c), requestID: id, group: 0, acknowledgedBelow: id, counts: counts)
+                proxy.handle(wire(.clientRequest(request)), from: Endpoint(UInt32(2 + c)), at: .zero, into: &out)
+            }
+            // The batch closed at its size bound: one sequencer request went out.
+            for case let .send(message, _) in out {
+                sequencer.handle(wire(message), from: proxy.endpoint, at: .zero, into: &replies)
+            }
+            out.removeAll(keepingCapacity: true)
+            for case let .send(reply, _) in replies {
+                proxy.handle(wire(reply), from: sequencerEndpoint, at: .zero, into: &out)
+            }
+            replies.removeAll(keepingCapacity: true)
+            for case let .send(message, _) in out {
+                _ = wire(message)
+                answered += 1
+            }
+            out.removeAll(keepingCapacity: true)
+        }
+        return answered - before
+    }
+}

@@ -1,0 +1,16 @@
+import Simulation
+
+/// The simulator: messages delivered per wall second running a Mason cluster (each delivery is a
+/// heap pop, an encode, a digest, a decode and a role step).
+public func benchmarkSimulator(seconds: Double) -> BenchResult {
+    var config = SimulationConfig()
+    config.proxyGroups = 4
+    config.clients = 4
+    config.clientThreads = 4
+    config.concurrency = 8
+    config.durationSeconds = 0.5
+    return measure("simulator", unit: "delivered messages/s", target: 1_000_000, seconds: seconds) {
+        config.seed &+= 1
+        return MasonSimulation.run(config).messagesDelivered
+    }
+}

@@ -1,0 +1,53 @@
+import ArgumentParser
+import Bench
+import Foundation
+
+struct Bench: ParsableCommand {
+    enum Target: String, CaseIterable, ExpressibleByArgument {
+        case sequencer, pipeline, simulator, all
+    }
+
+    static let configuration = CommandConfiguration(
+        abstract: "Measure the protocol code in process, on one core (benchmarks, not tests).",
+        discussion: """
+        sequencer: batch requests/s through the sequencer's handle, 4 spaces (target 5 M/s). \
+        pipeline: client operations/s through codec + proxy + sequencer at batches of 64 (target 2 M/s). \
+        simulator: delivered messages/s of the simulator running a Mason cluster (target 1 M/s). \
+        Build in release mode for meaningful numbers: swift build -c release.
+        """
+    )
+
+    @Argument(help: "What to measure: \(Target.allCases.map(\.rawValue).joined(separator: ", ")).")
+    var target: Target = .all
+
+    @Option(help: "Wall seconds per benchmark.")
+    var seconds = 3.0
+
+    @Flag(help: "Print one JSON document instead of the table.")
+    var json = false
+
+    func validate() throws {
+        guard seconds > 0 && seconds <= 600 else { throw ValidationError("--seconds must be between 0 and 600 (got \(seconds)).") }
+    }
+
+    func run() throws {
+        var results: [BenchResult] = []
+        if target == .sequencer || target == .all { results.append(benchmarkSequencer(seconds: seconds)) }
+        if target == .pipeline || target == .all { results.append(benchmarkPipeline(seconds: seconds)) }
+        if target == .simulator || target == .all { results.append(benchmarkSimulator(seconds: seconds)) }
+        if json {
+            let rows: [[String: Any]] = results.map {
+                ["name": $0.name, "unit": $0.unit, "per_second": $0.perSecond.rounded(), "target": $0.target ?? NSNull()]
+            }
+            let data = try JSONSerialization.data(withJSONObject: ["benchmarks": rows], options: [.sortedKeys])
+            print(String(decoding: data, as: UTF8.self))
+        } else {
+            var rows = [["benchmark", "per_second", "unit", "target", "met"]]
+            for m in results {
+                rows.append([m.name, String(format: "%.0f", m.perSecond), m.unit, m.target.map { String(format: "%.0f", $0) } ?? "-",
+                             m.metTarget.map { $0 ? "yes" : "no" } ?? "-"])
+            }
+            print(TextTable.render(rows))
+        }
+    }
+}

@@ -1,0 +1,54 @@
+import ArgumentParser
+import Foundation
+
+/// The `masonlab` root command.
+public struct Masonlab: ParsableCommand {
+    public static let configuration = CommandConfiguration(
+        commandName: "masonlab",
+        abstract: "Run Mason and its services: simulate them, benchmark them.",
+        subcommands: [Simulate.self, Bench.self]
+    )
+
+    public init() {}
+}
+
+/// Exit codes (CLI.md): 0 success, 1 the work ran and failed, 2 bad usage or bad input.
+public enum ExitStatus {
+    public static let failed: Int32 = 1
+    public static let usage: Int32 = 2
+}
+
+public enum MasonlabMain {
+    /// Parses the command line and runs the command. Usage errors print one sentence and exit 2
+    /// (ArgumentParser's default is 64).
+    public static func run(_ arguments: [String] = Array(CommandLine.arguments.dropFirst())) -> Never {
+        do {
+            var command = try Masonlab.parseAsRoot(arguments)
+            try command.run()
+            exit(0)
+        } catch {
+            let code = Masonlab.exitCode(for: error)
+            if code == .success {
+                print(Masonlab.fullMessage(for: error))
+                exit(0)
+            }
+            if let failure = error as? CommandFailure {
+                FileHandle.standardError.write(Data("masonlab: \(failure.message)\n".utf8))
+                exit(failure.status)
+            }
+            FileHandle.standardError.write(Data("masonlab: \(Masonlab.message(for: error))\n".utf8))
+            exit(code == .validationFailure ? ExitStatus.usage : code.rawValue)
+        }
+    }
+}
+
+/// A command ran and did not succeed (exit 1), or found bad input past parsing (exit 2).
+public struct CommandFailure: Error {
+    public var message: String
+    public var status: Int32
+
+    public init(_ message: String, status: Int32 = ExitStatus.failed) {
+        self.message = message
+        self.status = status
+    }
+}

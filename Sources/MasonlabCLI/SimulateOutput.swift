@@ -1,0 +1,65 @@
+import Foundation
+import Simulation
+
+/// How `masonlab simulate` prints its reports.
+enum SimulateOutput {
+    static func table(_ reports: [SimulationReport]) -> String {
+        let header = ["seed", "ok", "ops", "sim_ops_s", "p50_us", "p99_us", "p999_us", "messages", "digest", "failed"]
+        var rows = [header]
+        for r in reports {
+            rows.append([String(r.seed), r.ok ? "yes" : "NO", String(r.operations), String(Int(r.throughputOpsPerSecond.rounded())),
+                         String(r.p50Micros), String(r.p99Micros), String(r.p999Micros), String(r.messagesDelivered),
+                         r.digest.description, r.failed.map(\.name).joined(separator: ",")])
+        }
+        var text = TextTable.render(rows)
+        let passed = reports.filter(\.ok).count
+        let names = reports.first?.invariants.map(\.name).joined(separator: ", ") ?? ""
+        text += "\n\(reports.count) seeds: \(passed) passed, \(reports.count - passed) failed. Invariants: \(names)."
+        for r in reports where !r.ok {
+            for f in r.failed { text += "\nseed \(r.seed): \(f.name): \(f.detail ?? "")" }
+        }
+        return text
+    }
+
+    static func json(_ reports: [SimulationReport]) -> String {
+        let seeds: [[String: Any]] = reports.map { r in
+            var entry: [String: Any] = [
+                "seed": r.seed, "ok": r.ok, "ops": r.operations,
+                "throughput_ops": (r.throughputOpsPerSecond * 10).rounded() / 10,
+                "p50_us": r.p50Micros, "p99_us": r.p99Micros, "p999_us": r.p999Micros,
+                "messages": r.messagesDelivered, "simulated_seconds": r.simulatedSeconds, "digest": r.digest.description,
+                "invariants": Dictionary(uniqueKeysWithValues: r.invariants.map { ($0.name, $0.held) }),
+            ]
+            let failures = r.failed.map { [$0.name: $0.detail ?? ""] }.reduce(into: [String: String]()) { $0.merge($1) { a, _ in a } }
+            if !failures.isEmpty { entry["failures"] = failures }
+            return entry
+        }
+        let data = try! JSONSerialization.data(withJSONObject: ["seeds": seeds], options: [.sortedKeys])
+        return String(decoding: data, as: UTF8.self)
+    }
+
+    /// The one line that replays `config` exactly.
+    static func replayCommand(_ c: SimulationConfig) -> String {
+        var parts = ["masonlab simulate", "--system \(c.system.rawValue)", "--proxy-groups \(c.proxyGroups)",
+                     "--replicas \(c.replicas)", "--nclients \(c.clients)", "--nclient-threads \(c.clientThreads)",
+                     "--nsequence-spaces \(c.spaces)", "--concurrency \(c.concurrency)", "--demand \(c.demand)",
+                     "--duration \(c.durationSeconds)", "--seed \(c.seed)"]
+        parts += ["--drop \(c.faults.drop)", "--duplicate \(c.faults.duplicate)", "--reorder \(c.faults.reorder)",
+                  "--delay-us \(c.faults.delayMicros.lowerBound)-\(c.faults.delayMicros.upperBound)",
+                  "--batch-timeout-us \(c.batchTimeoutMicros)", "--max-batch-ops \(c.maxBatchOps)"]
+        return parts.joined(separator: " ")
+    }
+}
+
+/// Left-aligned columns separated by two spaces.
+enum TextTable {
+    static func render(_ rows: [[String]]) -> String {
+        guard let width = rows.map(\.count).max() else { return "" }
+        let widths = (0 ..< width).map { column in rows.map { column < $0.count ? $0[column].count : 0 }.max() ?? 0 }
+        return rows.map { row in
+            row.enumerated().map { index, cell in
+                index == row.count - 1 ? cell : cell.padding(toLength: widths[index], withPad: " ", startingAt: 0)
+            }.joined(separator: "  ")
+        }.joined(separator: "\n")
+    }
+}

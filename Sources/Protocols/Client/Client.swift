@@ -1,0 +1,138 @@
+import Histogram
+
+/// A closed-loop client: keeps `concurrency` operations outstanding against one proxy group,
+/// sends each again when unanswered, checks every answer against what it asked for, and records
+/// latency in an HdrHistogram (microseconds).
+public final class Client: Role {
+    private struct Outstanding {
+        var counts: SpaceCounts
+        var issuedAt: Instant
+        var lastSentAt: Instant
+    }
+
+    public let endpoint: Endpoint
+    public let config: ClientConfig
+    private var generator: SplitMix64
+    private var outstanding: [UInt64: Outstanding] = [:]
+    private var nextRequestID: UInt64 = 0
+    /// Every request id below this has completed; `completedAbove` holds completed ones beyond.
+    public private(set) var completedBelow: UInt64 = 0
+    private var completedAbove: Set<UInt64> = []
+    private var proxyIndex = 0
+    private var issuing = true
+    private var nextScanAt: Instant?
+
+    public private(set) var latencyMicros: Histogram<UInt64>
+    public private(set) var completed: UInt64 = 0
+    public private(set) var completedInWindow: UInt64 = 0
+    public private(set) var retransmissions: UInt64 = 0
+    public private(set) var drops = DropCounters()
+
+    public init(endpoint: Endpoint, config: ClientConfig, generator: SplitMix64) {
+        self.endpoint = endpoint
+        self.config = config
+        self.generator = generator
+        latencyMicros = Histogram(lowestDiscernibleValue: 1, highestTrackableValue: config.maxLatencyMicros,
+                                  numberOfSignificantValueDigits: .three)
+    }
+
+    /// Operations sent and not yet answered.
+    public var outstandingCount: Int { outstanding.count }
+    public var isIdle: Bool { outstanding.isEmpty }
+
+    /// Stops issuing new operations; outstanding ones still complete.
+    public func stopIssuing() { issuing = false }
+
+    public func start(at now: Instant, into out: inout [Output]) {
+        for _ in 0 ..< config.concurrency { issue(at: now, into: &out) }
+    }
+
+    public var nextDeadline: Instant? { outstanding.isEmpty ? nil : nextScanAt }
+
+    public func tick(at now: Instant, into out: inout [Output]) {
+        guard let scan = nextScanAt, now >= scan else { return }
+        nextScanAt = nil
+        let timeout = config.retransmitMicros
+        for (id, op) in outstanding where now >= op.lastSentAt.adding(microseconds: timeout) {
+            outstanding[id]!.lastSentAt = now
+            retransmissions += 1
+            send(id, op.counts, into: &out)
+        }
+        if !outstanding.isEmpty { nextScanAt = now.adding(microseconds: max(1, timeout / 2)) }
+    }
+
+    public func handle(_ message: Message, from sender: Endpoint, at now: Instant, into out: inout [Output]) {
+        guard case let .clientReply(reply) = message, reply.client == config.client, reply.group == config.group else {
+            drops.rejected += 1
+            return
+        }
+        guard let op = outstanding[reply.requestID] else {
+            drops.stale += 1 // a duplicate or late answer
+            return
+        }
+        switch reply.status {
+        case .notLeader:
+            if let hint = reply.leaderHint, let index = config.proxies.firstIndex(of: hint) {
+                proxyIndex = index
+            } else if config.proxies[proxyIndex] == sender {
+                proxyIndex = (proxyIndex + 1) % config.proxies.count
+            }
+            outstanding[reply.requestID]!.lastSentAt = now
+            send(reply.requestID, op.counts, into: &out)
+        case .ok:
+            guard reply.numbers.counts == op.counts else {
+                out.append(.report(.anomaly(role: endpoint, description:
+                    "client \(config.client) request \(reply.requestID) asked \(op.counts), got \(reply.numbers)")))
+                return
+            }
+            outstanding.removeValue(forKey: reply.requestID)
+            complete(reply.requestID)
+            completed += 1
+            if now >= config.measureFrom && now < config.measureUntil {
+                completedInWindow += 1
+                let micros = max(1, min(now.nanoseconds(since: op.issuedAt) / 1_000, config.maxLatencyMicros))
+                _ = latencyMicros.record(micros)
+            }
+            out.append(.report(.operationCompleted(CompletedOperation(
+                client: config.client, requestID: reply.requestID, group: config.group, requested: op.counts,
+                numbers: reply.numbers, issuedAt: op.issuedAt, completedAt: now))))
+            issue(at: now, into: &out)
+        }
+    }
+
+    private func complete(_ id: UInt64) {
+        completedAbove.insert(id)
+        while completedAbove.remove(completedBelow) != nil { completedBelow += 1 }
+    }
+
+    private func issue(at now: Instant, into out: inout [Output]) {
+        guard issuing else { return }
+        let id = nextRequestID
+        nextRequestID += 1
+        let counts = drawCounts()
+        outstanding[id] = Outstanding(counts: counts, issuedAt: now, lastSentAt: now)
+        if nextScanAt == nil { nextScanAt = now.adding(microseconds: config.retransmitMicros) }
+        send(id, counts, into: &out)
+    }
+
+    private func drawCounts() -> SpaceCounts {
+        switch config.demand {
+        case .all:
+            return SpaceCounts(spaces: config.spaces, each: 1)
+        case let .random(k):
+            var counts = SpaceCounts(spaces: config.spaces, each: 0)
+            var chosen = 0
+            while chosen < k {
+                let space = Int(generator.next() % UInt64(config.spaces))
+                if counts[space] == 0 { counts[space] = 1; chosen += 1 }
+            }
+            return counts
+        }
+    }
+
+    private func send(_ id: UInt64, _ counts: SpaceCounts, into out: inout [Output]) {
+        let request = ClientRequest(client: config.client, requestID: id, group: config.group,
+                                    acknowledgedBelow: completedBelow, counts: counts)
+        out.append(.send(.clientRequest(request), to: config.proxies[proxyIndex]))
+    }
+}

@@ -1,0 +1,52 @@
+/// Which spaces each operation asks numbers from.
+public enum Demand: Sendable, Equatable, CustomStringConvertible {
+    /// One number from every space, as the artifact's client.
+    case all
+    /// One number from each of `k` spaces drawn at random per operation (exercises cross-space order).
+    case random(k: Int)
+
+    public var description: String {
+        switch self {
+        case .all: "all"
+        case let .random(k): "\(k)"
+        }
+    }
+}
+
+/// Runtime settings of one closed-loop client.
+public struct ClientConfig: Sendable {
+    public var client: UInt32
+    public var group: UInt16
+    /// The group's replicas; the first is tried first.
+    public var proxies: [Endpoint]
+    public var spaces: Int
+    /// Operations kept outstanding at once.
+    public var concurrency: Int
+    public var demand: Demand
+    /// An operation unanswered for this long is sent again (same request id).
+    public var retransmitMicros: UInt64
+    /// Latency is recorded for operations completing in this window (warm-up and cool-down excluded).
+    public var measureFrom: Instant
+    public var measureUntil: Instant
+    /// Latencies above this are still counted, clamped to it (the histogram is never capped silently).
+    public var maxLatencyMicros: UInt64
+
+    public init(client: UInt32, group: UInt16, proxies: [Endpoint], spaces: Int, concurrency: Int,
+                demand: Demand = .all, retransmitMicros: UInt64 = 5_000, measureFrom: Instant = .zero,
+                measureUntil: Instant = Instant(nanoseconds: .max), maxLatencyMicros: UInt64 = 60_000_000) {
+        precondition(!proxies.isEmpty, "a client needs at least one proxy")
+        precondition((1 ... maxSequenceSpaces).contains(spaces), "sequence spaces must be 1...\(maxSequenceSpaces)")
+        precondition(concurrency > 0, "concurrency must be positive")
+        if case let .random(k) = demand { precondition((1 ... spaces).contains(k), "demand k must be 1...spaces") }
+        self.client = client
+        self.group = group
+        self.proxies = proxies
+        self.spaces = spaces
+        self.concurrency = concurrency
+        self.demand = demand
+        self.retransmitMicros = retransmitMicros
+        self.measureFrom = measureFrom
+        self.measureUntil = measureUntil
+        self.maxLatencyMicros = maxLatencyMicros
+    }
+}

@@ -1,0 +1,189 @@
+import Protocols
+
+/// One invariant and whether it held, with the first counterexample when it did not.
+public struct InvariantResult: Sendable, Equatable {
+    public var name: String
+    public var held: Bool
+    public var detail: String?
+
+    public init(_ name: String, held: Bool, detail: String? = nil) {
+        self.name = name
+        self.held = held
+        self.detail = held ? nil : detail
+    }
+}
+
+/// Everything a run's checkers look at: what the roles reported, and the sequencer's counters.
+public struct RunHistory: Sendable {
+    public var committed: [CommittedBatch] = []
+    public var completed: [CompletedOperation] = []
+    public var anomalies: [String] = []
+    public var highWater: [UInt64] = []
+    /// Operations still outstanding at clients once the run ended.
+    public var outstandingAtEnd = 0
+
+    public init() {}
+}
+
+/// The checkers run at the end of every simulation, after the network quiesces.
+public enum InvariantChecker {
+    public static func check(_ h: RunHistory, codecFailures: [String]) -> [InvariantResult] {
+        let (batches, batchConflict) = uniqueBatches(h.committed)
+        let ops = batches.flatMap(\.ops)
+        return [
+            contiguity(ops, highWater: h.highWater),
+            noNumberTwice(ops, batchConflict: batchConflict),
+            exactCounts(h.completed),
+            answersMatchCommitted(h.completed, ops),
+            clientOrder(h.completed),
+            crossSpaceOrder(ops, spaces: h.highWater.count),
+            InvariantResult("liveness", held: h.outstandingAtEnd == 0,
+                            detail: "\(h.outstandingAtEnd) operations still outstanding after the network healed"),
+            InvariantResult("noAnomalies", held: h.anomalies.isEmpty, detail: h.anomalies.first),
+            InvariantResult("codecRoundTrip", held: codecFailures.isEmpty, detail: codecFailures.first),
+        ]
+    }
+
+    /// Replicas report the same batch; keep one, and flag two different batches under one id.
+    static func uniqueBatches(_ reports: [CommittedBatch]) -> ([CommittedBatch], String?) {
+        var seen: [UInt64: CommittedBatch] = [:] // key: group << 48 | seqRequestID
+        var unique: [CommittedBatch] = []
+        var conflict: String?
+        for batch in reports {
+            let key = UInt64(batch.group) << 48 | batch.seqRequestID
+            if let earlier = seen[key] {
+                if earlier != batch, conflict == nil {
+                    conflict = "group \(batch.group) seqRequestID \(batch.seqRequestID) committed twice with different contents"
+                }
+            } else {
+                seen[key] = batch
+                unique.append(batch)
+            }
+        }
+        return (unique, conflict)
+    }
+
+    /// In every space, the committed ranges (operations and noops) tile 0..<highWater exactly.
+    static func contiguity(_ ops: [CommittedOperation], highWater: [UInt64]) -> InvariantResult {
+        for space in highWater.indices {
+            var ranges = ops.compactMap { op -> SpaceRange? in
+                space < op.numbers.spaceCount && op.numbers[space].count > 0 ? op.numbers[space] : nil
+            }
+            ranges.sort { $0.first < $1.first }
+            var next: UInt64 = 0
+            for range in ranges {
+                if range.first > next {
+                    return InvariantResult("contiguity", held: false, detail: "space \(space): numbers \(next)..<\(range.first) never assigned")
+                }
+                next = max(next, range.end)
+            }
+            if next != highWater[space] {
+                return InvariantResult("contiguity", held: false,
+                                       detail: "space \(space): assigned up to \(next), sequencer handed out \(highWater[space])")
+            }
+        }
+        return InvariantResult("contiguity", held: true)
+    }
+
+    /// No number is assigned to two operations, and no operation is numbered twice.
+    static func noNumberTwice(_ ops: [CommittedOperation], batchConflict: String?) -> InvariantResult {
+        if let batchConflict { return InvariantResult("noNumberTwice", held: false, detail: batchConflict) }
+        let spaces = ops.map(\.numbers.spaceCount).max() ?? 0
+        for space in 0 ..< spaces {
+            var ranges = ops.compactMap { op -> SpaceRange? in
+                space < op.numbers.spaceCount && op.numbers[space].count > 0 ? op.numbers[space] : nil
+            }
+            ranges.sort { $0.first < $1.first }
+            for (a, b) in zip(ranges, ranges.dropFirst()) where b.first < a.end {
+                return InvariantResult("noNumberTwice", held: false, detail: "space \(space): \(a) and \(b) overlap")
+            }
+        }
+        var numbered = Set<UInt64>()
+        for op in ops where !op.isNoop {
+            let key = UInt64(op.client) << 40 | op.requestID
+            if !numbered.insert(key).inserted {
+                return InvariantResult("noNumberTwice", held: false, detail: "client \(op.client) request \(op.requestID) committed twice")
+            }
+        }
+        return InvariantResult("noNumberTwice", held: true)
+    }
+
+    /// Every completed operation got exactly the counts it asked for, in every space.
+    static func exactCounts(_ completed: [CompletedOperation]) -> InvariantResult {
+        for op in completed where op.numbers.counts != op.requested {
+            return InvariantResult("exactCounts", held: false,
+                                   detail: "client \(op.client) request \(op.requestID) asked \(op.requested), got \(op.numbers)")
+        }
+        return InvariantResult("exactCounts", held: true)
+    }
+
+    /// What a client was told is what its group committed (an answer is never renumbered).
+    static func answersMatchCommitted(_ completed: [CompletedOperation], _ ops: [CommittedOperation]) -> InvariantResult {
+        var committed: [UInt64: MultiSequenceNumber] = [:]
+        for op in ops where !op.isNoop { committed[UInt64(op.client) << 40 | op.requestID] = op.numbers }
+        var seen: [UInt64: MultiSequenceNumber] = [:]
+        for op in completed {
+            let key = UInt64(op.client) << 40 | op.requestID
+            if let earlier = seen.updateValue(op.numbers, forKey: key), earlier != op.numbers {
+                return InvariantResult("answersMatchCommitted", held: false,
+                                       detail: "client \(op.client) request \(op.requestID) answered \(earlier) then \(op.numbers)")
+            }
+            guard committed[key] == op.numbers else {
+                return InvariantResult("answersMatchCommitted", held: false, detail:
+                    "client \(op.client) request \(op.requestID) was told \(op.numbers), group committed \(committed[key].map(\.description) ?? "nothing")")
+            }
+        }
+        return InvariantResult("answersMatchCommitted", held: true)
+    }
+
+    /// Per client: a later request has higher numbers than an earlier one in every space both use.
+    static func clientOrder(_ completed: [CompletedOperation]) -> InvariantResult {
+        let byClient = Dictionary(grouping: completed, by: \.client)
+        for (client, ops) in byClient {
+            let sorted = ops.sorted { $0.requestID < $1.requestID }
+            let spaces = sorted.first?.numbers.spaceCount ?? 0
+            for space in 0 ..< spaces {
+                var previous: (id: UInt64, range: SpaceRange)?
+                for op in sorted where op.numbers[space].count > 0 {
+                    if let p = previous, op.numbers[space].first < p.range.end {
+                        return InvariantResult("clientOrder", held: false, detail:
+                            "client \(client): request \(op.requestID) got \(op.numbers[space]) in space \(space), below request \(p.id)'s \(p.range)")
+                    }
+                    previous = (op.requestID, op.numbers[space])
+                }
+            }
+        }
+        return InvariantResult("clientOrder", held: true)
+    }
+
+    /// The per-space orders agree: one total order of all operations is consistent with every space
+    /// (so any two operations sharing spaces are ordered the same way in each). Checked as
+    /// acyclicity of the union of the per-space chains.
+    static func crossSpaceOrder(_ ops: [CommittedOperation], spaces: Int) -> InvariantResult {
+        var successors = [[Int32]](repeating: [], count: ops.count)
+        var indegree = [Int](repeating: 0, count: ops.count)
+        for space in 0 ..< spaces {
+            var chain = ops.indices.filter { space < ops[$0].numbers.spaceCount && ops[$0].numbers[space].count > 0 }
+            chain.sort { ops[$0].numbers[space].first < ops[$1].numbers[space].first }
+            for (a, b) in zip(chain, chain.dropFirst()) {
+                successors[a].append(Int32(b))
+                indegree[b] += 1
+            }
+        }
+        var ready = ops.indices.filter { indegree[$0] == 0 }
+        var ordered = 0
+        while let node = ready.popLast() {
+            ordered += 1
+            for next in successors[node] {
+                indegree[Int(next)] -= 1
+                if indegree[Int(next)] == 0 { ready.append(Int(next)) }
+            }
+        }
+        guard ordered == ops.count else {
+            let stuck = ops.indices.first { indegree[$0] > 0 }.map { ops[$0] }
+            return InvariantResult("crossSpaceOrder", held: false, detail:
+                "\(ops.count - ordered) operations are ordered differently in different spaces, e.g. client \(stuck?.client ?? 0) request \(stuck?.requestID ?? 0) \(stuck?.numbers.description ?? "")")
+        }
+        return InvariantResult("crossSpaceOrder", held: true)
+    }
+}

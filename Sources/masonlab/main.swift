@@ -1,0 +1,3 @@
+import MasonlabCLI
+
+MasonlabMain.run()
