@@ -34,6 +34,6 @@ let package = Package(
         .executableTarget(name: "masonlab", dependencies: ["MasonlabCLI"]),
         .testTarget(name: "ProtocolsTests", dependencies: ["Protocols"]),
         .testTarget(name: "SimulationTests", dependencies: ["Simulation", "Protocols"]),
-        .testTarget(name: "MasonlabCLITests", dependencies: ["MasonlabCLI"]),
+        .testTarget(name: "MasonlabCLITests", dependencies: ["masonlab"]),
     ]
 )

@@ -139,7 +139,7 @@ public enum InvariantChecker {
     /// Per client: a later request has higher numbers than an earlier one in every space both use.
     static func clientOrder(_ completed: [CompletedOperation]) -> InvariantResult {
         let byClient = Dictionary(grouping: completed, by: \.client)
-        for (client, ops) in byClient {
+        for (client, ops) in byClient.sorted(by: { $0.key < $1.key }) {
             let sorted = ops.sorted { $0.requestID < $1.requestID }
             let spaces = sorted.first?.numbers.spaceCount ?? 0
             for space in 0 ..< spaces {

@@ -53,7 +53,10 @@ public final class Client: Role {
         guard let scan = nextScanAt, now >= scan else { return }
         nextScanAt = nil
         let timeout = config.retransmitMicros
-        for (id, op) in outstanding where now >= op.lastSentAt.adding(microseconds: timeout) {
+        // In request-id order: dictionary order differs between instances, and runs must replay.
+        let due = outstanding.filter { now >= $0.value.lastSentAt.adding(microseconds: timeout) }.keys.sorted()
+        for id in due {
+            let op = outstanding[id]!
             outstanding[id]!.lastSentAt = now
             retransmissions += 1
             send(id, op.counts, into: &out)

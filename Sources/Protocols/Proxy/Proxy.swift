@@ -56,8 +56,10 @@ public final class Proxy<Replication: BatchReplication>: Role {
                              to: config.sequencer))
             nextHeartbeatAt = now.adding(microseconds: config.heartbeatMicros)
         }
-        for (id, batch) in inFlight where now >= batch.lastSentAt.adding(microseconds: config.sequencerRetryMicros) {
-            inFlight[id]!.lastSentAt = now
+        // In seqRequestID order: dictionary order differs between instances, and runs must replay.
+        let due = inFlight.values.filter { now >= $0.lastSentAt.adding(microseconds: config.sequencerRetryMicros) }
+        for batch in due.sorted(by: { $0.seqRequestID < $1.seqRequestID }) {
+            inFlight[batch.seqRequestID]!.lastSentAt = now
             sendToSequencer(batch, into: &out)
         }
         closeOpenBatchIfDue(at: now, into: &out)
@@ -157,7 +159,7 @@ public final class Proxy<Replication: BatchReplication>: Role {
         sendToSequencer(batch, into: &out)
         open = OpenBatch(batchID: nextBatchID, spaces: config.spaces)
         nextBatchID += 1
-        for client in waitingClients { admitQueued(of: client, at: now) }
+        for client in waitingClients.sorted() { admitQueued(of: client, at: now) }
     }
 
     private func sendToSequencer(_ batch: InFlightBatch, into out: inout [Output]) {

@@ -3,18 +3,28 @@
 public struct ByteReader {
     @usableFromInline let bytes: UnsafeRawBufferPointer
     @usableFromInline var offset: Int
+    /// Where `bytes` starts in the packet, so errors name packet offsets.
+    @usableFromInline let base: Int
 
     public init(_ bytes: UnsafeRawBufferPointer) {
+        self.init(bytes, base: 0)
+    }
+
+    init(_ bytes: UnsafeRawBufferPointer, base: Int) {
         self.bytes = bytes
+        self.base = base
         offset = 0
     }
+
+    /// The packet offset of the next byte to read.
+    public var position: Int { base + offset }
 
     public var remaining: Int { bytes.count - offset }
 
     @inlinable
     mutating func read<T: FixedWidthInteger>(_: T.Type) throws(WireError) -> T {
         let size = MemoryLayout<T>.size
-        guard remaining >= size else { throw .truncated(offset: offset, needed: size - remaining) }
+        guard remaining >= size else { throw .truncated(offset: position, needed: size - remaining) }
         let value = bytes.loadUnaligned(fromByteOffset: offset, as: T.self)
         offset += size
         return T(littleEndian: value)
@@ -27,10 +37,11 @@ public struct ByteReader {
 
     /// A sub-reader over the next `count` bytes, which this reader skips.
     mutating func slice(_ count: Int) throws(WireError) -> ByteReader {
-        guard remaining >= count else { throw .truncated(offset: offset, needed: count - remaining) }
+        guard remaining >= count else { throw .truncated(offset: position, needed: count - remaining) }
         let sub = UnsafeRawBufferPointer(rebasing: bytes[offset ..< offset + count])
+        let reader = ByteReader(sub, base: position)
         offset += count
-        return ByteReader(sub)
+        return reader
     }
 }
 

@@ -40,7 +40,8 @@ extension Message {
             try m.counts.encode(into: &w)
         case let .clientReply(m):
             try w.u32(m.client); try w.u64(m.requestID); try w.u16(m.group); try w.u8(m.status.rawValue)
-            try w.u32(m.leaderHint?.id ?? noEndpoint)
+            try w.u8(m.leaderHint == nil ? 0 : 1)
+            try w.u32(m.leaderHint?.id ?? 0)
             try m.numbers.encode(into: &w)
         case let .sequencerRequest(m):
             try w.u16(m.group); try w.u64(m.batchID); try w.u64(m.seqRequestID); try w.u64(m.durableBelow)
@@ -78,13 +79,14 @@ extension Message {
             let client = try b.u32(), requestID = try b.u64(), group = try b.u16()
             let rawStatus = try b.u8()
             guard let status = ClientReplyStatus(rawValue: rawStatus) else { throw .inconsistent("client reply status \(rawStatus)") }
-            let hint = try b.u32()
+            let hasHint = try b.u8(), hint = try b.u32()
+            guard hasHint <= 1, hasHint == 1 || hint == 0 else { throw .inconsistent("leader hint flag \(hasHint) with hint \(hint)") }
             let numbers = try MultiSequenceNumber.decode(from: &b)
             guard (status == .ok) == (numbers.spaceCount > 0) else {
                 throw .inconsistent("client reply \(status) with \(numbers.spaceCount) spaces")
             }
             message = .clientReply(ClientReply(client: client, requestID: requestID, group: group, status: status,
-                                               leaderHint: hint == noEndpoint ? nil : Endpoint(hint), numbers: numbers))
+                                               leaderHint: hasHint == 1 ? Endpoint(hint) : nil, numbers: numbers))
         case .sequencerRequest:
             let group = try b.u16(), batchID = try b.u64(), srid = try b.u64(), durable = try b.u64()
             let counts = try SpaceCounts.decode(from: &b)
@@ -145,9 +147,6 @@ extension Message {
     }
 }
 
-/// The wire value for "no endpoint" in an optional endpoint field.
-private let noEndpoint = UInt32.max
-
 extension SpaceCounts {
     func encode(into w: inout ByteWriter) throws(WireError) {
         precondition(counts.count <= maxSequenceSpaces, "too many sequence spaces")
@@ -158,7 +157,7 @@ extension SpaceCounts {
     static func decode(from r: inout ByteReader) throws(WireError) -> SpaceCounts {
         let n = Int(try r.u8())
         guard n <= maxSequenceSpaces else { throw .tooManySpaces(n) }
-        guard r.remaining >= n * 4 else { throw .truncated(offset: r.offset, needed: n * 4 - r.remaining) }
+        guard r.remaining >= n * 4 else { throw .truncated(offset: r.position, needed: n * 4 - r.remaining) }
         var counts = [UInt32]()
         counts.reserveCapacity(n)
         for _ in 0 ..< n { counts.append(try r.u32()) }
@@ -176,7 +175,7 @@ extension MultiSequenceNumber {
     static func decode(from r: inout ByteReader) throws(WireError) -> MultiSequenceNumber {
         let n = Int(try r.u8())
         guard n <= maxSequenceSpaces else { throw .tooManySpaces(n) }
-        guard r.remaining >= n * 12 else { throw .truncated(offset: r.offset, needed: n * 12 - r.remaining) }
+        guard r.remaining >= n * 12 else { throw .truncated(offset: r.position, needed: n * 12 - r.remaining) }
         var ranges = [SpaceRange]()
         ranges.reserveCapacity(n)
         for space in 0 ..< n {

@@ -1,0 +1,81 @@
+import Foundation
+import Testing
+
+/// `masonlab` run as a user runs it: a subprocess, its exit code, its output.
+@Suite struct SimulateCommandTests {
+    struct Result {
+        var status: Int32
+        var stdout: String
+        var stderr: String
+    }
+
+    static var binary: URL {
+        URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("masonlab")
+    }
+
+    static func masonlab(_ arguments: [String]) throws -> Result {
+        var url = binary
+        // `swift test` runs the tests from inside the .xctest bundle on some layouts; look beside it.
+        if !FileManager.default.fileExists(atPath: url.path) {
+            url = url.deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("masonlab")
+        }
+        let process = Process()
+        process.executableURL = url
+        process.arguments = arguments
+        let out = Pipe(), err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        let stdout = out.fileHandleForReading.readDataToEndOfFile()
+        let stderr = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return Result(status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self),
+                      stderr: String(decoding: stderr, as: UTF8.self))
+    }
+
+    @Test(arguments: [
+        (["--nclients", "-1"], "--nclients"),
+        (["--nsequence-spaces", "0"], "--nsequence-spaces"),
+        (["--nsequence-spaces", "65"], "--nsequence-spaces"),
+        (["--drop", "1.5"], "--drop"),
+        (["--system", "paxos"], "paxos"),
+        (["--concurrency", "0"], "--concurrency"),
+        (["--delay-us", "50-10"], "--delay-us"),
+        (["--demand", "9"], "--demand"),
+        (["--replicas", "5"], "--replicas"),
+        (["--seeds", "0"], "--seeds"),
+    ])
+    func badFlagValuesExitTwoWithOneSentence(arguments: [String], names: String) throws {
+        let result = try Self.masonlab(["simulate"] + arguments)
+        #expect(result.status == 2)
+        #expect(result.stdout.isEmpty)
+        let lines = result.stderr.split(whereSeparator: \.isNewline)
+        #expect(lines.count == 1, "stderr: \(result.stderr)")
+        #expect(result.stderr.contains(names), "stderr: \(result.stderr)")
+    }
+
+    @Test func helpDocumentsEveryFlag() throws {
+        let result = try Self.masonlab(["simulate", "--help"])
+        #expect(result.status == 0)
+        for flag in ["--system", "--proxy-groups", "--replicas", "--nclients", "--nclient-threads", "--nsequence-spaces",
+                     "--concurrency", "--demand", "--duration", "--seed", "--seeds", "--drop", "--duplicate", "--reorder",
+                     "--delay-us", "--batch-timeout-us", "--max-batch-ops", "--json"] {
+            #expect(result.stdout.contains(flag), "help lacks \(flag)")
+        }
+    }
+
+    @Test func jsonReportsEveryInvariantForEverySeed() throws {
+        let result = try Self.masonlab(["simulate", "--system", "mason", "--seeds", "3", "--duration", "0.05",
+                                        "--drop", "0.05", "--duplicate", "0.05", "--reorder", "0.2", "--json"])
+        #expect(result.status == 0, "stderr: \(result.stderr)")
+        let document = try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any]
+        let seeds = try #require(document?["seeds"] as? [[String: Any]])
+        #expect(seeds.map { $0["seed"] as? Int } == [1, 2, 3])
+        for seed in seeds {
+            #expect(seed["ok"] as? Bool == true)
+            let invariants = try #require(seed["invariants"] as? [String: Bool])
+            #expect(invariants.count >= 8 && invariants.values.allSatisfy { $0 })
+            #expect((seed["ops"] as? Int ?? 0) > 0)
+        }
+    }
+}
