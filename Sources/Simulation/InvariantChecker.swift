@@ -30,13 +30,14 @@ public enum InvariantChecker {
     public static func check(_ h: RunHistory, codecFailures: [String]) -> [InvariantResult] {
         let (batches, batchConflict) = uniqueBatches(h.committed)
         let ops = batches.flatMap(\.ops)
+        let chains = SpaceChains(ops, spaces: h.highWater.count)
         return [
-            contiguity(ops, highWater: h.highWater),
-            noNumberTwice(ops, batchConflict: batchConflict),
+            contiguity(chains, highWater: h.highWater),
+            noNumberTwice(ops, chains, batchConflict: batchConflict),
             exactCounts(h.completed),
             answersMatchCommitted(h.completed, ops),
             clientOrder(h.completed),
-            crossSpaceOrder(ops, spaces: h.highWater.count),
+            crossSpaceOrder(ops, chains),
             InvariantResult("liveness", held: h.outstandingAtEnd == 0,
                             detail: "\(h.outstandingAtEnd) operations still outstanding after the network healed"),
             InvariantResult("noAnomalies", held: h.anomalies.isEmpty, detail: h.anomalies.first),
@@ -64,18 +65,14 @@ public enum InvariantChecker {
     }
 
     /// In every space, the committed ranges (operations and noops) tile 0..<highWater exactly.
-    static func contiguity(_ ops: [CommittedOperation], highWater: [UInt64]) -> InvariantResult {
+    static func contiguity(_ chains: SpaceChains, highWater: [UInt64]) -> InvariantResult {
         for space in highWater.indices {
-            var ranges = ops.compactMap { op -> SpaceRange? in
-                space < op.numbers.spaceCount && op.numbers[space].count > 0 ? op.numbers[space] : nil
-            }
-            ranges.sort { $0.first < $1.first }
             var next: UInt64 = 0
-            for range in ranges {
-                if range.first > next {
-                    return InvariantResult("contiguity", held: false, detail: "space \(space): numbers \(next)..<\(range.first) never assigned")
+            for link in chains.links[space] {
+                if link.range.first > next {
+                    return InvariantResult("contiguity", held: false, detail: "space \(space): numbers \(next)..<\(link.range.first) never assigned")
                 }
-                next = max(next, range.end)
+                next = max(next, link.range.end)
             }
             if next != highWater[space] {
                 return InvariantResult("contiguity", held: false,
@@ -86,16 +83,11 @@ public enum InvariantChecker {
     }
 
     /// No number is assigned to two operations, and no operation is numbered twice.
-    static func noNumberTwice(_ ops: [CommittedOperation], batchConflict: String?) -> InvariantResult {
+    static func noNumberTwice(_ ops: [CommittedOperation], _ chains: SpaceChains, batchConflict: String?) -> InvariantResult {
         if let batchConflict { return InvariantResult("noNumberTwice", held: false, detail: batchConflict) }
-        let spaces = ops.map(\.numbers.spaceCount).max() ?? 0
-        for space in 0 ..< spaces {
-            var ranges = ops.compactMap { op -> SpaceRange? in
-                space < op.numbers.spaceCount && op.numbers[space].count > 0 ? op.numbers[space] : nil
-            }
-            ranges.sort { $0.first < $1.first }
-            for (a, b) in zip(ranges, ranges.dropFirst()) where b.first < a.end {
-                return InvariantResult("noNumberTwice", held: false, detail: "space \(space): \(a) and \(b) overlap")
+        for (space, chain) in chains.links.enumerated() {
+            for (a, b) in zip(chain, chain.dropFirst()) where b.range.first < a.range.end {
+                return InvariantResult("noNumberTwice", held: false, detail: "space \(space): \(a.range) and \(b.range) overlap")
             }
         }
         var numbered = Set<UInt64>()
@@ -159,15 +151,13 @@ public enum InvariantChecker {
     /// The per-space orders agree: one total order of all operations is consistent with every space
     /// (so any two operations sharing spaces are ordered the same way in each). Checked as
     /// acyclicity of the union of the per-space chains.
-    static func crossSpaceOrder(_ ops: [CommittedOperation], spaces: Int) -> InvariantResult {
+    static func crossSpaceOrder(_ ops: [CommittedOperation], _ chains: SpaceChains) -> InvariantResult {
         var successors = [[Int32]](repeating: [], count: ops.count)
         var indegree = [Int](repeating: 0, count: ops.count)
-        for space in 0 ..< spaces {
-            var chain = ops.indices.filter { space < ops[$0].numbers.spaceCount && ops[$0].numbers[space].count > 0 }
-            chain.sort { ops[$0].numbers[space].first < ops[$1].numbers[space].first }
+        for chain in chains.links {
             for (a, b) in zip(chain, chain.dropFirst()) {
-                successors[a].append(Int32(b))
-                indegree[b] += 1
+                successors[Int(a.op)].append(b.op)
+                indegree[Int(b.op)] += 1
             }
         }
         var ready = ops.indices.filter { indegree[$0] == 0 }
@@ -185,5 +175,26 @@ public enum InvariantChecker {
                 "\(ops.count - ordered) operations are ordered differently in different spaces, e.g. client \(stuck?.client ?? 0) request \(stuck?.requestID ?? 0) \(stuck?.numbers.description ?? "")")
         }
         return InvariantResult("crossSpaceOrder", held: true)
+    }
+}
+
+/// Per space, every committed operation's range there, sorted by first number: the chains the
+/// contiguity, overlap and cross-space checks walk. Built once per run.
+struct SpaceChains {
+    struct Link {
+        var range: SpaceRange
+        var op: Int32
+    }
+
+    var links: [[Link]]
+
+    init(_ ops: [CommittedOperation], spaces: Int) {
+        links = Array(repeating: [], count: spaces)
+        for (index, op) in ops.enumerated() {
+            for (space, range) in op.numbers.ranges.enumerated() where range.count > 0 && space < spaces {
+                links[space].append(Link(range: range, op: Int32(index)))
+            }
+        }
+        for space in links.indices { links[space].sort { $0.range.first < $1.range.first } }
     }
 }

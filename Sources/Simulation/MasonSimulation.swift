@@ -6,7 +6,8 @@ import Protocols
 /// outstanding operation, and checks the invariants.
 public enum MasonSimulation {
     /// Endpoint layout: the sequencer is 0, group g's proxy is 1 + g, then the clients.
-    public static func run(_ config: SimulationConfig) -> SimulationReport {
+    /// `checkInvariants: false` skips the checkers (the simulator benchmark measures the engine alone).
+    public static func run(_ config: SimulationConfig, checkInvariants: Bool = true) -> SimulationReport {
         precondition(config.validationError() == nil, config.validationError() ?? "")
         let history = HistoryRecorder()
         let sim = Simulator(seed: config.seed, faults: config.faults) { event, _ in history.record(event) }
@@ -51,7 +52,7 @@ public enum MasonSimulation {
         let inWindow = clients.reduce(UInt64(0)) { $0 + $1.completedInWindow }
         return SimulationReport(
             seed: config.seed,
-            invariants: InvariantChecker.check(recorded, codecFailures: sim.codecFailures),
+            invariants: checkInvariants ? InvariantChecker.check(recorded, codecFailures: sim.codecFailures) : [],
             operations: clients.reduce(0) { $0 + $1.completed },
             throughputOpsPerSecond: Double(inWindow) / config.durationSeconds,
             p50Micros: latency.totalCount > 0 ? latency.valueAtPercentile(50) : 0,

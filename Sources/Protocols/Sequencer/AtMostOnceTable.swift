@@ -9,9 +9,49 @@ public struct AtMostOnceTable: Sendable {
         case absent
     }
 
+    /// One group's allocations, indexed by seqRequestID - durableBelow in a ring that grows on
+    /// demand up to `maxPendingPerGroup` slots. Proxies number their requests consecutively, so the
+    /// live window is dense and every lookup is an index, not a hash.
     private struct GroupTable {
         var durableBelow: UInt64 = 0
-        var allocations: [UInt64: MultiSequenceNumber] = [:]
+        var slots: [MultiSequenceNumber?] = []
+        /// Slot of `durableBelow`.
+        var head = 0
+        var count = 0
+
+        func slot(_ id: UInt64) -> Int? {
+            guard id >= durableBelow, id - durableBelow < UInt64(slots.count) else { return nil }
+            return (head + Int(id - durableBelow)) % slots.count
+        }
+
+        func get(_ id: UInt64) -> MultiSequenceNumber? { slot(id).flatMap { slots[$0] } }
+
+        /// Grows the ring (re-laid from `durableBelow`) until `id` has a slot.
+        mutating func makeRoom(for id: UInt64) {
+            let needed = Int(id - durableBelow) + 1
+            guard needed > slots.count else { return }
+            var capacity = max(16, slots.count)
+            while capacity < needed { capacity *= 2 }
+            var grown = [MultiSequenceNumber?](repeating: nil, count: capacity)
+            for i in 0 ..< slots.count { grown[i] = slots[(head + i) % slots.count] }
+            slots = grown
+            head = 0
+        }
+
+        mutating func advance(to mark: UInt64) {
+            guard mark > durableBelow else { return }
+            if mark - durableBelow >= UInt64(slots.count) {
+                for i in slots.indices { slots[i] = nil }
+                head = 0
+                count = 0
+            } else {
+                for _ in 0 ..< Int(mark - durableBelow) {
+                    if slots[head] != nil { slots[head] = nil; count -= 1 }
+                    head = (head + 1) % slots.count
+                }
+            }
+            durableBelow = mark
+        }
     }
 
     private var groups: [GroupTable]
@@ -26,33 +66,33 @@ public struct AtMostOnceTable: Sendable {
 
     public var groupCount: Int { groups.count }
     /// Entries held for `group`.
-    public func pending(group: UInt16) -> Int { groups[Int(group)].allocations.count }
+    public func pending(group: UInt16) -> Int { groups[Int(group)].count }
     public func durableBelow(group: UInt16) -> UInt64 { groups[Int(group)].durableBelow }
 
     public func lookup(group: UInt16, seqRequestID: UInt64) -> Lookup {
         let table = groups[Int(group)]
         if seqRequestID < table.durableBelow { return .forgotten }
-        if let numbers = table.allocations[seqRequestID] { return .found(numbers) }
+        if let numbers = table.get(seqRequestID) { return .found(numbers) }
         return .absent
     }
 
-    public func isFull(group: UInt16) -> Bool { groups[Int(group)].allocations.count >= maxPendingPerGroup }
+    /// May `seqRequestID` be recorded? Only within `maxPendingPerGroup` of the group's durable mark.
+    public func hasRoom(group: UInt16, seqRequestID: UInt64) -> Bool {
+        let table = groups[Int(group)]
+        return seqRequestID >= table.durableBelow && seqRequestID - table.durableBelow < UInt64(maxPendingPerGroup)
+    }
 
     public mutating func record(group: UInt16, seqRequestID: UInt64, numbers: MultiSequenceNumber) {
+        precondition(hasRoom(group: group, seqRequestID: seqRequestID), "allocation outside the group's window")
         precondition(lookup(group: group, seqRequestID: seqRequestID) == .absent, "allocation recorded twice")
-        groups[Int(group)].allocations[seqRequestID] = numbers
+        let i = Int(group)
+        groups[i].makeRoom(for: seqRequestID)
+        groups[i].slots[groups[i].slot(seqRequestID)!] = numbers
+        groups[i].count += 1
     }
 
     /// Forgets every allocation of `group` below `mark`. Marks only move forward.
     public mutating func trim(group: UInt16, below mark: UInt64) {
-        let i = Int(group)
-        let old = groups[i].durableBelow
-        guard mark > old else { return }
-        if mark - old <= UInt64(groups[i].allocations.count) {
-            for id in old ..< mark { groups[i].allocations.removeValue(forKey: id) }
-        } else {
-            groups[i].allocations = groups[i].allocations.filter { $0.key >= mark }
-        }
-        groups[i].durableBelow = mark
+        groups[Int(group)].advance(to: mark)
     }
 }

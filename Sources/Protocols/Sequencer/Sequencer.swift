@@ -83,7 +83,9 @@ public final class Sequencer: Role {
             drops.stale += 1
             return reply(.forgotten, MultiSequenceNumber([]))
         case .absent:
-            if table.isFull(group: request.group) { return reply(.busy, MultiSequenceNumber([])) }
+            if !table.hasRoom(group: request.group, seqRequestID: request.seqRequestID) {
+                return reply(.busy, MultiSequenceNumber([]))
+            }
             let numbers = spaces.allocate(request.counts)
             table.record(group: request.group, seqRequestID: request.seqRequestID, numbers: numbers)
             allocations += 1
