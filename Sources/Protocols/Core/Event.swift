@@ -34,22 +34,25 @@ public struct CompletedOperation: Sendable, Equatable {
 }
 
 /// A batch as it was made durable by its proxy group.
-public struct CommittedBatch: Sendable, Equatable {
+public struct CommittedBatch: Sendable, Hashable {
     public var group: UInt16
     public var seqRequestID: UInt64
     public var batchID: UInt64
+    /// The sequencer epoch that allocated the numbers: 0 the primary, 1 the backup.
+    public var epoch: UInt32
     public var ops: [CommittedOperation]
 
-    public init(group: UInt16, seqRequestID: UInt64, batchID: UInt64, ops: [CommittedOperation]) {
+    public init(group: UInt16, seqRequestID: UInt64, batchID: UInt64, epoch: UInt32 = 0, ops: [CommittedOperation]) {
         self.group = group
         self.seqRequestID = seqRequestID
         self.batchID = batchID
+        self.epoch = epoch
         self.ops = ops
     }
 }
 
 /// One operation of a committed batch. A noop consumes numbers that no client operation will use.
-public struct CommittedOperation: Sendable, Equatable {
+public struct CommittedOperation: Sendable, Hashable {
     public var client: UInt32
     public var requestID: UInt64
     public var numbers: MultiSequenceNumber

@@ -8,12 +8,13 @@
 public enum WireFormat {
     public static let version: UInt8 = 1
     public static let frameHeaderSize = 4
-    /// No encoded message is larger than this (a client reply with 64 spaces is the largest).
-    public static let maxMessageSize = frameHeaderSize + 64 + maxSequenceSpaces * 12
+    /// No encoded message is larger than this: a frame's body length is a u16.
+    public static let maxMessageSize = frameHeaderSize + Int(UInt16.max)
 }
 
 enum WireType: UInt8 {
     case clientRequest = 1, clientReply, sequencerRequest, sequencerReply, heartbeat, heartbeatReply
+    case requestVote, vote, append, appendReply, snapshot, snapshotReply
 }
 
 extension Message {
@@ -25,6 +26,15 @@ extension Message {
         case .sequencerReply: .sequencerReply
         case .heartbeat: .heartbeat
         case .heartbeatReply: .heartbeatReply
+        case let .raft(m):
+            switch m {
+            case .requestVote: .requestVote
+            case .vote: .vote
+            case .append: .append
+            case .appendReply: .appendReply
+            case .snapshot: .snapshot
+            case .snapshotReply: .snapshotReply
+            }
         }
     }
 
@@ -51,9 +61,11 @@ extension Message {
             try m.numbers.encode(into: &w)
         case let .heartbeat(m), let .heartbeatReply(m):
             try w.u16(m.group); try w.u64(m.nonce); try w.u64(m.durableBelow)
+        case let .raft(m):
+            try m.encodeBody(into: &w)
         }
         let bodyLength = w.count - start - WireFormat.frameHeaderSize
-        precondition(bodyLength <= Int(UInt16.max), "message body too large for a frame")
+        guard bodyLength <= Int(UInt16.max) else { throw .frameTooLarge(bodyBytes: bodyLength) }
         w.patch(UInt16(bodyLength), at: start + 2)
     }
 
@@ -107,6 +119,8 @@ extension Message {
         case .heartbeat, .heartbeatReply:
             let beat = Heartbeat(group: try b.u16(), nonce: try b.u64(), durableBelow: try b.u64())
             message = type == .heartbeat ? .heartbeat(beat) : .heartbeatReply(beat)
+        case .requestVote, .vote, .append, .appendReply, .snapshot, .snapshotReply:
+            message = .raft(try RaftMessage.decodeBody(type, from: &b))
         }
         guard b.remaining == 0 else { throw .trailingBytes(count: b.remaining) }
         return message

@@ -6,6 +6,7 @@ public enum Message: Hashable, Sendable {
     case sequencerReply(SequencerReply)
     case heartbeat(Heartbeat)
     case heartbeatReply(Heartbeat)
+    case raft(RaftMessage)
 }
 
 /// Client to proxy leader: "give operation `requestID` these counts".

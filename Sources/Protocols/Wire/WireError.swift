@@ -14,6 +14,8 @@ public enum WireError: Error, Equatable, Sendable, CustomStringConvertible {
     case inconsistent(String)
     /// The output buffer is smaller than the encoded message.
     case bufferTooSmall(needed: Int, available: Int)
+    /// A message whose body does not fit a frame's u16 length (the sender must split it).
+    case frameTooLarge(bodyBytes: Int)
 
     public var description: String {
         switch self {
@@ -24,6 +26,7 @@ public enum WireError: Error, Equatable, Sendable, CustomStringConvertible {
         case let .tooManySpaces(n): return "\(n) sequence spaces (at most \(maxSequenceSpaces))"
         case let .inconsistent(why): return "inconsistent message: \(why)"
         case let .bufferTooSmall(needed, available): return "buffer of \(available) bytes, \(needed) needed"
+        case let .frameTooLarge(bytes): return "a \(bytes)-byte body does not fit one frame"
         }
     }
 }
