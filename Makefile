@@ -1,18 +1,34 @@
 # The two commands of the README. Both install what is missing, then build; run as root on Debian 12.
 DEBIAN_PACKAGES := libdpdk-dev libnuma-dev libssh2-1-dev libsqlite3-dev gnuplot-nox
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+SIMULATE := .build/release/masonlab simulate --system mason --quiet
 
-.PHONY: run test deps build bench
+.PHONY: run test deps build bench sweeps
 
-# The main job: a Mason simulation with network faults, its invariants checked, its table printed.
+# The main job: a Mason simulation with network faults, a leader kill and a sequencer kill,
+# its invariants checked and its table printed.
 run: build
-	.build/release/masonlab simulate --system mason --seeds 8 --drop 0.05 --duplicate 0.05 --reorder 0.2
+	.build/release/masonlab simulate --system mason --seeds 6 --drop 0.05 --duplicate 0.05 --reorder 0.2 \
+		--kill-leader 0.5 --kill-sequencer 1
 
-# Every test: codec properties and fuzzing, the roles, the invariant checkers, 540 simulated seeds
-# across fault mixes, and the command line.
+# Every test: swift test (codec properties and fuzzing, the roles, Raft scenarios, the checkers,
+# simulated failovers, the command line), then the seed sweeps below.
 test: deps
 	swift build --build-tests
 	swift test
+	$(MAKE) sweeps
+
+# Seed sweeps in a release build, every invariant checked on every seed: 600 seeds of network
+# faults alone, then 1,000 seeds whose schedules mix leader kills, a sequencer kill, partitions,
+# drops and duplicates (one with tiny Raft logs, so snapshots ship).
+sweeps: build
+	$(SIMULATE) --seeds 300 --duration 0.2 --drop 0.05 --duplicate 0.05 --reorder 0.2
+	$(SIMULATE) --seeds 300 --duration 0.2 --drop 0.1 --reorder 0.5 --delay-us 1-500 --demand 2 --nsequence-spaces 8
+	$(SIMULATE) --seeds 250 --concurrency 2 --kill-leader 0.3 --kill-sequencer 0.6 --drop 0.02 --duplicate 0.02
+	$(SIMULATE) --seeds 250 --concurrency 2 --partition 0.2:0.3 --kill-leader 0.7 --drop 0.05 --duplicate 0.05 --reorder 0.1
+	$(SIMULATE) --seeds 250 --concurrency 2 --kill-sequencer 0.3 --partition 0.5:0.3 --demand 2 --nsequence-spaces 8 --duplicate 0.05
+	$(SIMULATE) --seeds 250 --concurrency 2 --kill-leader 0.3 --kill-sequencer 0.35 --partition 0.6:0.2 --max-log-size 64 \
+		--drop 0.05 --duplicate 0.05 --reorder 0.2
 
 # In-process benchmarks (release build); the README's performance section came from this.
 bench: build

@@ -12,8 +12,10 @@ struct Simulate: ParsableCommand {
         Each seed builds a cluster (a sequencer, proxy groups, closed-loop clients), runs the load for \
         --duration simulated seconds with the network faults given, then stops the load, heals the \
         network, waits for every outstanding operation, and checks: contiguity, noNumberTwice, \
-        exactCounts, answersMatchCommitted, clientOrder, crossSpaceOrder, liveness, noAnomalies, \
-        codecRoundTrip. The same seed replays the same run bit for bit (see the digest column). \
+        exactCounts, answersMatchCommitted, clientOrder, crossSpaceOrder, liveness (every live client \
+        progresses once faults stop, and every operation completes), oneLeaderPerTerm, logMatching, \
+        stateMachineSafety, leaderCompleteness, noAnomalies, codecRoundTrip. With scheduled faults it \
+        also reports each fault's recovery time: simulated milliseconds to the first new number. The same seed replays the same run bit for bit (see the digest column). \
         Exit 0 when every invariant held for every seed, 1 otherwise (with the command that replays \
         each failing seed), 2 on bad usage.
         """
@@ -25,8 +27,8 @@ struct Simulate: ParsableCommand {
     @Option(name: .customLong("proxy-groups"), help: "Proxy groups (each a Raft group of --replicas).")
     var proxyGroups = 2
 
-    @Option(help: "Replicas per proxy group (1 until Raft groups land).")
-    var replicas = 1
+    @Option(help: "Replicas per proxy group, a Raft group: 1, 3 or 5.")
+    var replicas = 3
 
     @Option(name: .customLong("nclients"), help: "Client processes.")
     var clients = 2
@@ -43,8 +45,8 @@ struct Simulate: ParsableCommand {
     @Option(help: "Spaces per operation: 'all' (one number from every space) or K (one number from each of K random spaces).")
     var demand = DemandArgument(argument: "all")!
 
-    @Option(help: "Simulated seconds of load per seed.")
-    var duration = 1.0
+    @Option(help: "Simulated seconds of load per seed (default: 1, or 1 past the last scheduled fault).")
+    var duration: Double?
 
     @Option(help: "The first seed.")
     var seed: UInt64 = 1
@@ -70,8 +72,26 @@ struct Simulate: ParsableCommand {
     @Option(name: .customLong("max-batch-ops"), help: "A proxy batch closes once it holds this many operations.")
     var maxBatchOps = 64
 
+    @Option(name: .customLong("max-log-size"), help: "Raft entries a replica keeps before compacting its log into a snapshot.")
+    var maxLogSize = 10_000
+
+    @Option(name: .customLong("kill-leader"), help: "Crash the current leader of proxy group 0 at this simulated second.")
+    var killLeader: Double?
+
+    @Option(name: .customLong("kill-sequencer"), help: "Crash the primary sequencer at this simulated second (the backup takes over).")
+    var killSequencer: Double?
+
+    @Option(name: .customLong("partition"), help: "T:DURATION: isolate a random minority of the servers at T seconds for DURATION seconds (repeatable).")
+    var partitions: [PartitionArgument] = []
+
+    @Option(name: .customLong("crash"), help: "ROLE:T: crash a role at T seconds: sequencer, backup, proxy-G-R or client-K (repeatable).")
+    var crashes: [CrashArgument] = []
+
     @Flag(help: "Print one JSON document instead of the table.")
     var json = false
+
+    @Flag(help: "Print only the summary line and any failing seeds, not a row per seed.")
+    var quiet = false
 
     func validate() throws {
         if seeds < 1 || seeds > 1_000_000 { throw ValidationError("--seeds must be between 1 and 1000000 (got \(seeds)).") }
@@ -93,6 +113,11 @@ struct Simulate: ParsableCommand {
         c.faults = NetworkFaults(drop: drop, duplicate: duplicate, reorder: reorder, delayMicros: delay.range)
         c.batchTimeoutMicros = batchTimeoutMicros
         c.maxBatchOps = maxBatchOps
+        c.maxLogSize = maxLogSize
+        c.killLeaderAt = killLeader
+        c.killSequencerAt = killSequencer
+        c.partitions = partitions.map(\.fault)
+        c.crashes = crashes.map(\.fault)
         return c
     }
 
@@ -102,7 +127,7 @@ struct Simulate: ParsableCommand {
         if json {
             print(SimulateOutput.json(reports))
         } else {
-            print(SimulateOutput.table(reports))
+            print(SimulateOutput.table(reports, rows: !quiet))
         }
         let failures = zip(configs, reports).filter { !$0.1.ok }
         guard failures.isEmpty else {

@@ -33,3 +33,24 @@ struct DelayArgument: ExpressibleByArgument {
 
     var defaultValueDescription: String { "\(range.lowerBound)-\(range.upperBound)" }
 }
+
+/// `--partition T:DURATION`.
+struct PartitionArgument: ExpressibleByArgument {
+    var fault: PartitionFault
+
+    init?(argument: String) {
+        let parts = argument.split(separator: ":")
+        guard parts.count == 2, let at = Double(parts[0]), let duration = Double(parts[1]) else { return nil }
+        fault = PartitionFault(atSeconds: at, durationSeconds: duration)
+    }
+}
+
+/// `--crash ROLE:T`.
+struct CrashArgument: ExpressibleByArgument {
+    var fault: CrashFault
+
+    init?(argument: String) {
+        guard let colon = argument.lastIndex(of: ":"), let at = Double(argument[argument.index(after: colon)...]) else { return nil }
+        fault = CrashFault(role: String(argument[..<colon]), atSeconds: at)
+    }
+}

@@ -3,22 +3,29 @@ import Simulation
 
 /// How `masonlab simulate` prints its reports.
 enum SimulateOutput {
-    static func table(_ reports: [SimulationReport]) -> String {
-        let header = ["seed", "ok", "ops", "sim_ops_s", "p50_us", "p99_us", "p999_us", "messages", "digest", "failed"]
+    static func table(_ reports: [SimulationReport], rows showRows: Bool = true) -> String {
+        let header = ["seed", "ok", "ops", "sim_ops_s", "p50_us", "p99_us", "p999_us", "messages", "recovery_ms", "digest", "failed"]
         var rows = [header]
         for r in reports {
             rows.append([String(r.seed), r.ok ? "yes" : "NO", String(r.operations), String(Int(r.throughputOpsPerSecond.rounded())),
                          String(r.p50Micros), String(r.p99Micros), String(r.p999Micros), String(r.messagesDelivered),
-                         r.digest.description, r.failed.map(\.name).joined(separator: ",")])
+                         recoveryColumn(r), r.digest.description, r.failed.map(\.name).joined(separator: ",")])
         }
-        var text = TextTable.render(rows)
+        var text = showRows ? TextTable.render(rows) + "\n" : ""
         let passed = reports.filter(\.ok).count
         let names = reports.first?.invariants.map(\.name).joined(separator: ", ") ?? ""
-        text += "\n\(reports.count) seeds: \(passed) passed, \(reports.count - passed) failed. Invariants: \(names)."
+        text += "\(reports.count) seeds: \(passed) passed, \(reports.count - passed) failed. Invariants: \(names)."
         for r in reports where !r.ok {
             for f in r.failed { text += "\nseed \(r.seed): \(f.name): \(f.detail ?? "")" }
         }
         return text
+    }
+
+    /// `kill-leader=312.5,kill-sequencer=401.2`, or `-` without scheduled faults.
+    static func recoveryColumn(_ r: SimulationReport) -> String {
+        guard !r.recoveries.isEmpty else { return "-" }
+        return r.recoveries.map { "\($0.fault.replacingOccurrences(of: " ", with: "_"))=\($0.recoveryMillis.map { String(format: "%.1f", $0) } ?? "none")" }
+            .joined(separator: ",")
     }
 
     static func json(_ reports: [SimulationReport]) -> String {
@@ -32,6 +39,11 @@ enum SimulateOutput {
             ]
             let failures = r.failed.map { [$0.name: $0.detail ?? ""] }.reduce(into: [String: String]()) { $0.merge($1) { a, _ in a } }
             if !failures.isEmpty { entry["failures"] = failures }
+            if !r.recoveries.isEmpty {
+                entry["recoveries"] = r.recoveries.map { recovery -> [String: Any] in
+                    ["fault": recovery.fault, "at_s": recovery.atSeconds, "recovery_ms": recovery.recoveryMillis ?? NSNull()]
+                }
+            }
             return entry
         }
         let data = try! JSONSerialization.data(withJSONObject: ["seeds": seeds], options: [.sortedKeys])
@@ -43,10 +55,14 @@ enum SimulateOutput {
         var parts = ["masonlab simulate", "--system \(c.system.rawValue)", "--proxy-groups \(c.proxyGroups)",
                      "--replicas \(c.replicas)", "--nclients \(c.clients)", "--nclient-threads \(c.clientThreads)",
                      "--nsequence-spaces \(c.spaces)", "--concurrency \(c.concurrency)", "--demand \(c.demand)",
-                     "--duration \(c.durationSeconds)", "--seed \(c.seed)"]
+                     "--duration \(c.loadSeconds)", "--seed \(c.seed)"]
         parts += ["--drop \(c.faults.drop)", "--duplicate \(c.faults.duplicate)", "--reorder \(c.faults.reorder)",
                   "--delay-us \(c.faults.delayMicros.lowerBound)-\(c.faults.delayMicros.upperBound)",
-                  "--batch-timeout-us \(c.batchTimeoutMicros)", "--max-batch-ops \(c.maxBatchOps)"]
+                  "--batch-timeout-us \(c.batchTimeoutMicros)", "--max-batch-ops \(c.maxBatchOps)", "--max-log-size \(c.maxLogSize)"]
+        if let t = c.killLeaderAt { parts.append("--kill-leader \(t)") }
+        if let t = c.killSequencerAt { parts.append("--kill-sequencer \(t)") }
+        parts += c.partitions.map { "--partition \($0.atSeconds):\($0.durationSeconds)" }
+        parts += c.crashes.map { "--crash \($0.role):\($0.atSeconds)" }
         return parts.joined(separator: " ")
     }
 }

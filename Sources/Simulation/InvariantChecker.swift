@@ -14,35 +14,85 @@ public struct InvariantResult: Sendable, Equatable {
 }
 
 /// Everything a run's checkers look at: what the roles reported, and the sequencer's counters.
-public struct RunHistory: Sendable {
+public struct RunHistory {
     public var committed: [CommittedBatch] = []
+    public var fills: [HoleFill] = []
     public var completed: [CompletedOperation] = []
+    public var leaders: [(group: UInt16, term: UInt64, replica: UInt8)] = []
     public var anomalies: [String] = []
     public var highWater: [UInt64] = []
     /// Operations still outstanding at clients once the run ended.
     public var outstandingAtEnd = 0
+    /// Live clients that completed nothing once the faults stopped.
+    public var stalledClients = 0
+    /// Each group's live replicas as the run ended.
+    public var groups: [[GroupSnapshot]] = []
 
     public init() {}
+}
+
+/// One proxy replica's Raft log and applied state, for the Raft safety checks.
+public struct GroupSnapshot {
+    public var replica: UInt8
+    public var appliedIndex: UInt64
+    public var state: GroupState
+    public var snapshotIndex: UInt64
+    /// Entries after `snapshotIndex`.
+    public var entries: [LogEntry]
+
+    public init(_ proxy: Proxy) {
+        replica = proxy.config.me
+        appliedIndex = proxy.appliedIndex
+        state = proxy.state
+        snapshotIndex = proxy.raft.snapshotIndex
+        entries = proxy.raft.entries(from: proxy.raft.snapshotIndex + 1)
+    }
+
+    init(replica: UInt8, appliedIndex: UInt64, state: GroupState, snapshotIndex: UInt64, entries: [LogEntry]) {
+        self.replica = replica
+        self.appliedIndex = appliedIndex
+        self.state = state
+        self.snapshotIndex = snapshotIndex
+        self.entries = entries
+    }
 }
 
 /// The checkers run at the end of every simulation, after the network quiesces.
 public enum InvariantChecker {
     public static func check(_ h: RunHistory, codecFailures: [String]) -> [InvariantResult] {
         let (batches, batchConflict) = uniqueBatches(h.committed)
-        let ops = batches.flatMap(\.ops)
+        let ops = batches.flatMap(\.ops) + fillOperations(h.fills, spaces: h.highWater.count)
         let chains = SpaceChains(ops, spaces: h.highWater.count)
         return [
             contiguity(chains, highWater: h.highWater),
-            noNumberTwice(ops, chains, batchConflict: batchConflict),
+            noNumberTwice(ops, chains),
             exactCounts(h.completed),
             answersMatchCommitted(h.completed, ops),
             clientOrder(h.completed),
             crossSpaceOrder(ops, chains),
-            InvariantResult("liveness", held: h.outstandingAtEnd == 0,
-                            detail: "\(h.outstandingAtEnd) operations still outstanding after the network healed"),
+            InvariantResult("liveness", held: h.outstandingAtEnd == 0 && h.stalledClients == 0, detail:
+                "\(h.outstandingAtEnd) operations outstanding and \(h.stalledClients) clients stalled after the faults stopped"),
+            RaftChecks.oneLeaderPerTerm(h.leaders),
+            RaftChecks.logMatching(h.groups),
+            RaftChecks.stateMachineSafety(h.groups, batchConflict: batchConflict),
+            RaftChecks.leaderCompleteness(h.groups, committed: batches),
             InvariantResult("noAnomalies", held: h.anomalies.isEmpty, detail: h.anomalies.first),
             InvariantResult("codecRoundTrip", held: codecFailures.isEmpty, detail: codecFailures.first),
         ]
+    }
+
+    /// A backup's hole fills as noop operations (each replica reports a fill; keep one).
+    static func fillOperations(_ fills: [HoleFill], spaces: Int) -> [CommittedOperation] {
+        var seen = Set<UInt64>()
+        var ops: [CommittedOperation] = []
+        for fill in fills where seen.insert(UInt64(fill.epoch) << 32 | UInt64(fill.fill)).inserted {
+            for range in fill.ranges where Int(fill.space) < spaces {
+                var ranges = [SpaceRange](repeating: .empty, count: spaces)
+                ranges[Int(fill.space)] = range
+                ops.append(CommittedOperation(client: .max, requestID: .max, numbers: MultiSequenceNumber(ranges), isNoop: true))
+            }
+        }
+        return ops
     }
 
     /// Replicas report the same batch; keep one, and flag two different batches under one id.
@@ -83,8 +133,7 @@ public enum InvariantChecker {
     }
 
     /// No number is assigned to two operations, and no operation is numbered twice.
-    static func noNumberTwice(_ ops: [CommittedOperation], _ chains: SpaceChains, batchConflict: String?) -> InvariantResult {
-        if let batchConflict { return InvariantResult("noNumberTwice", held: false, detail: batchConflict) }
+    static func noNumberTwice(_ ops: [CommittedOperation], _ chains: SpaceChains) -> InvariantResult {
         for (space, chain) in chains.links.enumerated() {
             for (a, b) in zip(chain, chain.dropFirst()) where b.range.first < a.range.end {
                 return InvariantResult("noNumberTwice", held: false, detail: "space \(space): \(a.range) and \(b.range) overlap")

@@ -1,51 +1,95 @@
 import Histogram
 import Protocols
 
-/// Builds a Mason cluster (a sequencer, proxy groups, closed-loop clients) inside the simulator,
-/// runs the load with network faults, stops the load, heals the network, waits for every
-/// outstanding operation, and checks the invariants.
+/// Builds a Mason cluster (a primary and a backup sequencer, Raft proxy groups, closed-loop
+/// clients) inside the simulator, runs the load with the network faults and the scheduled crashes
+/// and partitions, heals the network, checks that every live client still makes progress, stops
+/// the load, waits for every outstanding operation, and checks the invariants.
 public enum MasonSimulation {
-    /// Endpoint layout: the sequencer is 0, group g's proxy is 1 + g, then the clients.
     /// `checkInvariants: false` skips the checkers (the simulator benchmark measures the engine alone).
     public static func run(_ config: SimulationConfig, checkInvariants: Bool = true) -> SimulationReport {
         precondition(config.validationError() == nil, config.validationError() ?? "")
+        let layout = MasonCluster.Layout(config)
         let history = HistoryRecorder()
-        let sim = Simulator(seed: config.seed, faults: config.faults) { event, _ in history.record(event) }
+        let sim = Simulator(seed: config.seed, faults: config.faults) { event, at in history.record(event, at: at) }
+        var faultGenerator = sim.forkGenerator()
 
-        let sequencerEndpoint = Endpoint(0)
-        let sequencer = Sequencer(endpoint: sequencerEndpoint,
-                                  config: SequencerConfig(spaces: config.spaces, groups: config.proxyGroups))
-        sim.add(sequencer)
+        let primary = Sequencer(endpoint: layout.primary, config: MasonCluster.sequencerConfig(config, epoch: 0))
+        let backup = Sequencer(endpoint: layout.backup, config: MasonCluster.sequencerConfig(config, epoch: 1))
+        sim.add(primary)
+        sim.add(backup)
+        var proxies: [[Proxy]] = []
         for g in 0 ..< config.proxyGroups {
-            let proxyConfig = ProxyConfig(group: UInt16(g), spaces: config.spaces, sequencer: sequencerEndpoint,
-                                          batchTimeoutMicros: config.batchTimeoutMicros, maxBatchOps: config.maxBatchOps)
-            sim.add(Proxy(endpoint: proxyEndpoint(g), config: proxyConfig, replication: SingleReplica()))
+            proxies.append((0 ..< config.replicas).map { r in
+                let proxy = Proxy(config: MasonCluster.proxyConfig(config, group: g, replica: r), generator: sim.forkGenerator())
+                sim.add(proxy)
+                return proxy
+            })
         }
-        let loadEnd = Instant(nanoseconds: UInt64(config.durationSeconds * 1e9))
+        let loadEnd = Instant(nanoseconds: UInt64(config.loadSeconds * 1e9))
         var clients: [Client] = []
         for k in 0 ..< config.totalClients {
             let group = k % config.proxyGroups
-            let clientConfig = ClientConfig(client: UInt32(k), group: UInt16(group), proxies: [proxyEndpoint(group)],
+            let clientConfig = ClientConfig(client: UInt32(k), group: UInt16(group), proxies: layout.replicas(of: group),
                                             spaces: config.spaces, concurrency: config.concurrency, demand: config.demand,
                                             measureFrom: .zero, measureUntil: loadEnd)
-            let endpoint = Endpoint(UInt32(1 + config.proxyGroups + k))
-            let client = Client(endpoint: endpoint, config: clientConfig, generator: sim.forkGenerator())
+            let client = Client(endpoint: layout.client(k), config: clientConfig, generator: sim.forkGenerator())
             clients.append(client)
             sim.add(client)
         }
 
+        var faults: [(name: String, at: Double)] = []
+        func at(_ seconds: Double) -> Instant { Instant(nanoseconds: UInt64(seconds * 1e9)) }
+        if let t = config.killLeaderAt {
+            faults.append(("kill-leader", t))
+            sim.schedule(at: at(t)) {
+                let live = proxies[0].filter { !sim.isCrashed($0.endpoint) && $0.isLeader }
+                if let leader = live.max(by: { $0.term < $1.term }) { sim.crash(leader.endpoint) }
+            }
+        }
+        if let t = config.killSequencerAt {
+            faults.append(("kill-sequencer", t))
+            sim.schedule(at: at(t)) { sim.crash(layout.primary) }
+        }
+        for p in config.partitions {
+            faults.append(("partition", p.atSeconds))
+            var cut: [Endpoint] = p.roles?.compactMap { layout.endpoint(named: $0) } ?? []
+            if p.roles == nil {
+                var servers = layout.servers
+                let size = 1 + Int(faultGenerator.next() % UInt64(max(1, (servers.count - 1) / 2)))
+                for _ in 0 ..< size { cut.append(servers.remove(at: Int(faultGenerator.next() % UInt64(servers.count)))) }
+            }
+            sim.schedule(at: at(p.atSeconds)) { sim.partition(cut) }
+            sim.schedule(at: at(p.atSeconds + p.durationSeconds)) { sim.heal() }
+        }
+        for c in config.crashes {
+            faults.append(("crash \(c.role)", c.atSeconds))
+            let endpoint = layout.endpoint(named: c.role)!
+            sim.schedule(at: at(c.atSeconds)) { sim.crash(endpoint) }
+        }
+
         sim.start()
         sim.run(through: loadEnd)
-        for client in clients { client.stopIssuing() }
         sim.faults = sim.faults.healed
-        let quiesceLimit = loadEnd.adding(microseconds: UInt64(config.quiesceSeconds * 1e6))
-        sim.run(through: quiesceLimit) { clients.allSatisfy(\.isIdle) }
-        // Let stray duplicates and late replies land, so the checkers see a quiet network.
-        sim.run(through: sim.now.adding(microseconds: 100_000))
+        let live = clients.filter { !sim.isCrashed($0.endpoint) }
+        var progressed = true
+        if config.hasScheduledFaults {
+            // Liveness: once faults stop, every live client completes new operations.
+            let before = live.map(\.completed)
+            sim.run(through: loadEnd.adding(microseconds: 1_000_000))
+            progressed = zip(live, before).allSatisfy { $0.completed > $1 }
+        }
+        for client in clients { client.stopIssuing() }
+        let quiesceLimit = sim.now.adding(microseconds: UInt64(config.quiesceSeconds * 1e6))
+        sim.run(through: quiesceLimit) { live.allSatisfy(\.isIdle) }
+        // Let stray duplicates land and followers catch up, so the checkers see a quiet cluster.
+        sim.run(through: sim.now.adding(microseconds: 200_000))
 
         var recorded = history.history
-        recorded.highWater = sequencer.highWater
-        recorded.outstandingAtEnd = clients.reduce(0) { $0 + $1.outstandingCount }
+        recorded.highWater = zip(primary.highWater, backup.highWater).map { max($0, $1) }
+        recorded.outstandingAtEnd = live.reduce(0) { $0 + $1.outstandingCount }
+        recorded.stalledClients = progressed ? 0 : live.count
+        recorded.groups = proxies.map { group in group.filter { !sim.isCrashed($0.endpoint) }.map(GroupSnapshot.init) }
         var latency = Histogram<UInt64>(lowestDiscernibleValue: 1, highestTrackableValue: 60_000_000,
                                         numberOfSignificantValueDigits: .three)
         for client in clients { latency.add(client.latencyMicros) }
@@ -54,27 +98,54 @@ public enum MasonSimulation {
             seed: config.seed,
             invariants: checkInvariants ? InvariantChecker.check(recorded, codecFailures: sim.codecFailures) : [],
             operations: clients.reduce(0) { $0 + $1.completed },
-            throughputOpsPerSecond: Double(inWindow) / config.durationSeconds,
+            throughputOpsPerSecond: Double(inWindow) / config.loadSeconds,
             p50Micros: latency.totalCount > 0 ? latency.valueAtPercentile(50) : 0,
             p99Micros: latency.totalCount > 0 ? latency.valueAtPercentile(99) : 0,
             p999Micros: latency.totalCount > 0 ? latency.valueAtPercentile(99.9) : 0,
             messagesDelivered: sim.delivered,
             simulatedSeconds: Double(sim.now.nanoseconds) / 1e9,
+            recoveries: faults.map { history.recovery(after: $0.name, at: $0.at) },
             digest: sim.digest)
     }
-
-    static func proxyEndpoint(_ group: Int) -> Endpoint { Endpoint(UInt32(1 + group)) }
 }
 
-/// Collects the events roles report during a run.
+/// Collects the events roles report during a run, with their times.
 final class HistoryRecorder {
     var history = RunHistory()
+    /// Client batches as first committed: (time, group, seqRequestID, epoch).
+    private var firstCommits: [(at: Instant, group: UInt16, seqRequestID: UInt64, epoch: UInt32)] = []
+    private var seen: Set<UInt64> = []
 
-    func record(_ event: Event) {
+    func record(_ event: Event, at now: Instant) {
         switch event {
-        case let .batchCommitted(batch): history.committed.append(batch)
+        case let .batchCommitted(batch):
+            history.committed.append(batch)
+            if batch.ops.contains(where: { !$0.isNoop }), seen.insert(UInt64(batch.group) << 48 | batch.seqRequestID).inserted {
+                firstCommits.append((now, batch.group, batch.seqRequestID, batch.epoch))
+            }
+        case let .holesFilled(fill): history.fills.append(fill)
         case let .operationCompleted(op): history.completed.append(op)
+        case let .leaderElected(group, term, replica): history.leaders.append((group, term, replica))
         case let .anomaly(role, description): history.anomalies.append("\(role): \(description)")
         }
+    }
+
+    /// Milliseconds from a fault to the first new number: for a leader kill, group 0's first client
+    /// batch with a seqRequestID above all it committed before; for a sequencer kill, the first
+    /// batch the backup numbered; otherwise the first client batch committed after the fault.
+    func recovery(after fault: String, at seconds: Double) -> FaultRecovery {
+        let t = Instant(nanoseconds: UInt64(seconds * 1e9))
+        let first: Instant?
+        switch fault {
+        case "kill-leader":
+            let before = firstCommits.filter { $0.group == 0 && $0.at <= t }.map(\.seqRequestID).max()
+            first = firstCommits.first { $0.group == 0 && $0.at > t && $0.seqRequestID > (before ?? 0) }?.at
+        case "kill-sequencer":
+            first = firstCommits.first { $0.at > t && $0.epoch == 1 }?.at
+        default:
+            first = firstCommits.first { $0.at > t }?.at
+        }
+        return FaultRecovery(fault: fault, atSeconds: seconds,
+                             recoveryMillis: first.map { Double($0.nanoseconds(since: t)) / 1e6 })
     }
 }

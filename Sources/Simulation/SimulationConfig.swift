@@ -5,23 +5,60 @@ public enum SystemKind: String, CaseIterable, Sendable {
     case mason
 }
 
+/// A cut of the network: at `atSeconds`, a random minority of the servers is isolated for
+/// `durationSeconds`, then the network heals.
+public struct PartitionFault: Sendable, Equatable {
+    public var atSeconds: Double
+    public var durationSeconds: Double
+    /// The roles to isolate (as for `CrashFault`); nil: a random minority of the servers.
+    public var roles: [String]?
+
+    public init(atSeconds: Double, durationSeconds: Double, roles: [String]? = nil) {
+        self.atSeconds = atSeconds
+        self.durationSeconds = durationSeconds
+        self.roles = roles
+    }
+}
+
+/// A crash of one named role (`sequencer`, `backup`, `proxy-G-R`, `client-K`) at a time.
+public struct CrashFault: Sendable, Equatable {
+    public var role: String
+    public var atSeconds: Double
+
+    public init(role: String, atSeconds: Double) {
+        self.role = role
+        self.atSeconds = atSeconds
+    }
+}
+
 /// One simulated cluster and its workload. Every field has a default that makes a small, fast run.
 public struct SimulationConfig: Sendable, Equatable {
     public var system: SystemKind = .mason
     public var proxyGroups = 2
-    public var replicas = 1
+    public var replicas = 3
     /// Client processes, each running `clientThreads` independent clients.
     public var clients = 2
     public var clientThreads = 2
     public var spaces = 4
     public var concurrency = 4
     public var demand: Demand = .all
-    /// Simulated seconds of load; then clients stop issuing and the network heals.
-    public var durationSeconds = 1.0
+    /// Simulated seconds of load; nil: 1 s, or 1 s past the last scheduled fault.
+    public var durationSeconds: Double?
     public var seed: UInt64 = 1
     public var faults = NetworkFaults()
     public var batchTimeoutMicros: UInt64 = 20
     public var maxBatchOps = 64
+    /// Raft entries kept before a replica compacts its log into a snapshot.
+    public var maxLogSize = 10_000
+    public var bitmapBlockSize: UInt64 = 65_536
+    public var bitmapInitialBlocks = 2
+    public var gcIntervalMicros: UInt64 = 10_000
+    /// Crash the current leader of group 0 at this many seconds.
+    public var killLeaderAt: Double?
+    /// Crash the primary sequencer at this many seconds (the backup takes over).
+    public var killSequencerAt: Double?
+    public var partitions: [PartitionFault] = []
+    public var crashes: [CrashFault] = []
     /// How long, after the load stops, every outstanding operation has to complete (liveness).
     public var quiesceSeconds = 10.0
 
@@ -30,10 +67,22 @@ public struct SimulationConfig: Sendable, Equatable {
     /// Independent clients in the cluster.
     public var totalClients: Int { clients * clientThreads }
 
+    public var hasScheduledFaults: Bool {
+        killLeaderAt != nil || killSequencerAt != nil || !partitions.isEmpty || !crashes.isEmpty
+    }
+
+    /// The load's length: as given, or long enough for every scheduled fault and its recovery.
+    public var loadSeconds: Double {
+        if let durationSeconds { return durationSeconds }
+        let last = ([killLeaderAt, killSequencerAt].compactMap { $0 } + partitions.map { $0.atSeconds + $0.durationSeconds }
+            + crashes.map(\.atSeconds)).max()
+        return last.map { $0 + 1 } ?? 1
+    }
+
     /// Checks every field; returns one sentence naming the first bad value, or nil.
     public func validationError() -> String? {
-        if proxyGroups < 1 || proxyGroups > Int(UInt16.max) { return "--proxy-groups must be between 1 and 65535 (got \(proxyGroups))." }
-        if replicas != 1 { return "--replicas must be 1: proxy groups are single replicas until Raft groups land (got \(replicas))." }
+        if proxyGroups < 1 || proxyGroups > 1_000 { return "--proxy-groups must be between 1 and 1000 (got \(proxyGroups))." }
+        if ![1, 3, 5].contains(replicas) { return "--replicas must be 1, 3 or 5 (got \(replicas))." }
         if clients < 1 { return "--nclients must be at least 1 (got \(clients))." }
         if clientThreads < 1 { return "--nclient-threads must be at least 1 (got \(clientThreads))." }
         if !(1 ... maxSequenceSpaces).contains(spaces) { return "--nsequence-spaces must be between 1 and \(maxSequenceSpaces) (got \(spaces))." }
@@ -41,7 +90,7 @@ public struct SimulationConfig: Sendable, Equatable {
         if case let .random(k) = demand, !(1 ... spaces).contains(k) {
             return "--demand must be 'all' or a number of spaces between 1 and \(spaces) (got \(k))."
         }
-        if !(durationSeconds > 0 && durationSeconds <= 3_600) { return "--duration must be between 0 and 3600 simulated seconds (got \(durationSeconds))." }
+        if let d = durationSeconds, !(d > 0 && d <= 3_600) { return "--duration must be between 0 and 3600 simulated seconds (got \(d))." }
         for (name, p) in [("--drop", faults.drop), ("--duplicate", faults.duplicate), ("--reorder", faults.reorder)]
             where !(p >= 0 && p <= 1) {
             return "\(name) must be a probability between 0 and 1 (got \(p))."
@@ -50,6 +99,27 @@ public struct SimulationConfig: Sendable, Equatable {
         if faults.delayMicros.upperBound > 10_000_000 { return "--delay-us must be at most 10000000 microseconds (got \(faults.delayMicros.upperBound))." }
         if batchTimeoutMicros < 1 { return "--batch-timeout-us must be at least 1 (got \(batchTimeoutMicros))." }
         if maxBatchOps < 1 { return "--max-batch-ops must be at least 1 (got \(maxBatchOps))." }
+        if maxLogSize < 16 { return "--max-log-size must be at least 16 entries (got \(maxLogSize))." }
+        let load = loadSeconds
+        for (name, at) in [("--kill-leader", killLeaderAt), ("--kill-sequencer", killSequencerAt)] {
+            if let at, !(at > 0 && at < load) { return "\(name) must be a time after 0 and before the end of the load at \(load) s (got \(at))." }
+        }
+        if killLeaderAt != nil && replicas == 1 { return "--kill-leader needs --replicas 3 or 5: a group of one has no one to take over." }
+        for p in partitions where !(p.atSeconds > 0 && p.durationSeconds > 0 && p.atSeconds + p.durationSeconds < load) {
+            return "--partition must start after 0 and heal before the end of the load at \(load) s (got \(p.atSeconds):\(p.durationSeconds))."
+        }
+        for p in partitions {
+            for role in p.roles ?? [] where MasonCluster.Layout(self).endpoint(named: role) == nil {
+                return "--partition names '\(role)', which is not a role of this cluster."
+            }
+        }
+        for c in crashes {
+            if !(c.atSeconds > 0 && c.atSeconds < load) { return "--crash \(c.role) must be at a time after 0 and before \(load) s (got \(c.atSeconds))." }
+            if MasonCluster.Layout(self).endpoint(named: c.role) == nil {
+                return "--crash names '\(c.role)', which is not a role of this cluster (sequencer, backup, proxy-G-R, client-K)."
+            }
+        }
+        if let problem = MasonCluster.proxyConfig(self, group: 0, replica: 0).validationError() { return "--max-batch-ops: \(problem)" }
         return nil
     }
 }

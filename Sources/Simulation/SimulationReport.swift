@@ -1,3 +1,12 @@
+/// A scheduled fault and how long the cluster took to hand out a new number after it.
+public struct FaultRecovery: Sendable, Equatable {
+    /// `kill-leader`, `kill-sequencer`, `partition` or `crash ROLE`.
+    public var fault: String
+    public var atSeconds: Double
+    /// Simulated milliseconds from the fault to the first new number (nil: none came).
+    public var recoveryMillis: Double?
+}
+
 /// What one simulated run found.
 public struct SimulationReport: Sendable, Equatable {
     public var seed: UInt64
@@ -11,6 +20,7 @@ public struct SimulationReport: Sendable, Equatable {
     public var p999Micros: UInt64
     public var messagesDelivered: UInt64
     public var simulatedSeconds: Double
+    public var recoveries: [FaultRecovery]
     public var digest: RunDigest
 
     public var ok: Bool { invariants.allSatisfy(\.held) }

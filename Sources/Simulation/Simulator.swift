@@ -20,7 +20,11 @@ public final class Simulator {
 
     private var roles: [any Role] = []
     private var crashed: [Bool] = []
+    /// Endpoints cut off from the rest (a partition); nil when the network is whole.
+    private var isolated: [Bool]?
     private var armedAt: [UInt64?] = []
+    /// A role's timer never fires before this (set only for a role whose timer failed to move).
+    private var timerFloor: [UInt64] = []
     private var queue = EventQueue()
     private var envelopes: [Envelope?] = []
     private var freeEnvelopes: [Int32] = []
@@ -47,6 +51,7 @@ public final class Simulator {
         roles.append(role)
         crashed.append(false)
         armedAt.append(nil)
+        timerFloor.append(0)
     }
 
     public func role(_ endpoint: Endpoint) -> any Role { roles[Int(endpoint.id)] }
@@ -62,6 +67,20 @@ public final class Simulator {
 
     /// Crash-stop: the role receives nothing and sends nothing from now on.
     public func crash(_ endpoint: Endpoint) { crashed[Int(endpoint.id)] = true }
+
+    /// Cuts `endpoints` off from every other endpoint (messages across are lost) until `heal`.
+    public func partition(_ endpoints: [Endpoint]) {
+        var side = [Bool](repeating: false, count: roles.count)
+        for e in endpoints { side[Int(e.id)] = true }
+        isolated = side
+    }
+
+    public func heal() { isolated = nil }
+
+    private func separated(_ a: Int, _ b: Int) -> Bool {
+        guard let isolated else { return false }
+        return isolated[a] != isolated[b]
+    }
 
     /// Runs `action` at simulated time `at`.
     public func schedule(at: Instant, _ action: @escaping () -> Void) {
@@ -95,7 +114,7 @@ public final class Simulator {
         envelopes[Int(slot)] = nil
         freeEnvelopes.append(slot)
         let to = Int(envelope.to.id)
-        guard !crashed[to] else {
+        guard !crashed[to], !separated(Int(envelope.from.id), to) else {
             dropped += 1
             return
         }
@@ -126,6 +145,12 @@ public final class Simulator {
         guard !crashed[index], armedAt[index] == now.nanoseconds else { return }
         armedAt[index] = nil
         roles[index].tick(at: now, into: &outputs)
+        if let deadline = roles[index].nextDeadline, deadline <= now {
+            // A timer still due after its tick would spin forever at this instant: report it, and
+            // hold the role's timer back a millisecond so the run goes on to its checkers.
+            observe(.anomaly(role: Endpoint(UInt32(index)), description: "timer at \(now) still due after its tick"), now)
+            timerFloor[index] = now.nanoseconds + 1_000_000
+        }
         flush(from: index)
     }
 
@@ -140,7 +165,7 @@ public final class Simulator {
         }
         outputs.removeAll(keepingCapacity: true)
         if let deadline = roles[index].nextDeadline {
-            let time = max(deadline.nanoseconds, now.nanoseconds)
+            let time = max(deadline.nanoseconds, now.nanoseconds, timerFloor[index])
             if armedAt[index].map({ time < $0 }) ?? true {
                 armedAt[index] = time
                 queue.push(time: time, kind: .timer, index: Int32(index))
@@ -149,7 +174,7 @@ public final class Simulator {
     }
 
     private func transmit(_ message: Message, from: Endpoint, to: Endpoint) {
-        guard Int(to.id) < roles.count else {
+        guard Int(to.id) < roles.count, !separated(Int(from.id), Int(to.id)) else {
             dropped += 1
             return
         }

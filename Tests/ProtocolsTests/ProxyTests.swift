@@ -1,16 +1,26 @@
 import Protocols
 import Testing
 
-/// The proxy leader, driven message by message (groups of one replica).
+/// The proxy leader, driven message by message: a group of one replica (it elects itself at once)
+/// in front of a sequencer endpoint the test plays.
 @Suite struct ProxyTests {
     let sequencer = Endpoint(0)
     let client = Endpoint(9)
 
-    func makeProxy(maxBatchOps: Int = 64, maxBatchesInFlight: Int = 16) -> Proxy<SingleReplica> {
-        Proxy(endpoint: Endpoint(1),
-              config: ProxyConfig(group: 0, spaces: 2, sequencer: sequencer, batchTimeoutMicros: 20,
-                                  maxBatchOps: maxBatchOps, maxBatchesInFlight: maxBatchesInFlight, sequencerRetryMicros: 1_000),
-              replication: SingleReplica())
+    /// A proxy that has elected itself, committed its first entry, and had its claim answered.
+    func servingProxy(maxBatchOps: Int = 64, maxBatchesInFlight: Int = 16) -> Proxy {
+        var config = ProxyConfig(group: 0, spaces: 2, replicas: [Endpoint(1)], me: 0, sequencers: [sequencer])
+        config.maxBatchOps = maxBatchOps
+        config.maxBatchesInFlight = maxBatchesInFlight
+        config.sequencerRetryMicros = 1_000
+        let p = Proxy(config: config, generator: SplitMix64(seed: 3))
+        var out: [Output] = []
+        p.start(at: .zero, into: &out)
+        let claim = out.compactMap { if case let .send(.recovery(.claim(c)), _) = $0 { c } else { nil } }.first!
+        let reply = ClaimReply(group: 0, term: claim.term, epoch: 0, status: .allocated, nextSeqRequestID: 0, allocations: [])
+        p.handle(.recovery(.claimReply(reply)), from: sequencer, at: .zero, into: &out)
+        precondition(p.isServing, "the proxy did not start serving")
+        return p
     }
 
     func op(_ id: UInt64, client c: UInt32 = 1, acknowledgedBelow: UInt64 = 0) -> Message {
@@ -36,7 +46,7 @@ import Testing
     /// The original's proxy/test.cc scenario: ops 0, 2, 1 make one batch [0, 1, 2]; op 3 waits until
     /// that batch is sequenced, then joins the next batch.
     @Test func clientOperationsAreAdmittedInRequestIDOrder() throws {
-        let p = makeProxy()
+        let p = servingProxy()
         var out: [Output] = []
         for id: UInt64 in [0, 2, 1] { p.handle(op(id), from: client, at: .zero, into: &out) }
         #expect(sequencerRequests(out).isEmpty)
@@ -64,22 +74,21 @@ import Testing
     }
 
     @Test func batchClosesAtItsSizeBoundWithoutWaitingForTheTimeout() {
-        let p = makeProxy(maxBatchOps: 4)
+        let p = servingProxy(maxBatchOps: 4)
         var out: [Output] = []
         for c: UInt32 in 1 ... 4 { p.handle(op(0, client: c), from: client, at: .zero, into: &out) }
         #expect(sequencerRequests(out).map(\.counts) == [SpaceCounts([4, 8])])
     }
 
-    @Test func closedBatchesAreBoundedUntilTheSequencerAnswers() {
-        let p = makeProxy(maxBatchOps: 1, maxBatchesInFlight: 2)
+    @Test func outstandingSeqRequestIDsStayWithinTheWindow() {
+        let p = servingProxy(maxBatchOps: 1, maxBatchesInFlight: 2)
         var out: [Output] = []
         for c: UInt32 in 1 ... 5 { p.handle(op(0, client: c), from: client, at: .zero, into: &out) }
-        #expect(sequencerRequests(out).count == 2)
-        #expect(p.batchesInFlight == 2)
+        #expect(sequencerRequests(out).map(\.seqRequestID) == [0, 1])
     }
 
     @Test func retransmittedRequestGetsTheSameAnswerUntilAcknowledged() throws {
-        let p = makeProxy()
+        let p = servingProxy()
         var out: [Output] = []
         p.handle(op(0), from: client, at: .zero, into: &out)
         p.tick(at: .microseconds(20), into: &out)
@@ -91,18 +100,23 @@ import Testing
 
         p.handle(op(0), from: client, at: .microseconds(40), into: &out)
         #expect(clientReplies(out) == [original])
-        #expect(p.answersHeld == 1)
+        #expect(p.state.answersHeld == 1)
         out.removeAll()
 
-        // Request 1 acknowledges request 0: its answer is freed, and a late copy of 0 gets nothing.
+        // Request 1 acknowledges request 0; once request 1 commits, every replica frees answer 0,
+        // and a late copy of request 0 gets nothing.
         p.handle(op(1, acknowledgedBelow: 1), from: client, at: .microseconds(50), into: &out)
-        #expect(p.answersHeld == 0)
-        p.handle(op(0), from: client, at: .microseconds(51), into: &out)
+        p.tick(at: .microseconds(70), into: &out)
+        let second = try #require(sequencerRequests(out).first)
+        p.handle(answer(second, next: [1, 2]), from: sequencer, at: .microseconds(80), into: &out)
+        #expect(p.state.answer(1, 0) == nil)
+        out.removeAll()
+        p.handle(op(0), from: client, at: .microseconds(90), into: &out)
         #expect(clientReplies(out).isEmpty)
     }
 
     @Test func unansweredSequencerRequestIsSentAgainWithTheSameID() throws {
-        let p = makeProxy()
+        let p = servingProxy()
         var out: [Output] = []
         p.handle(op(0), from: client, at: .zero, into: &out)
         p.tick(at: .microseconds(20), into: &out)
@@ -115,11 +129,10 @@ import Testing
         p.handle(answer(first, next: [0, 0], status: .retransmission), from: sequencer, at: .microseconds(1_100), into: &out)
         p.handle(answer(first, next: [0, 0]), from: sequencer, at: .microseconds(1_101), into: &out)
         #expect(clientReplies(out).count == 1)
-        #expect(p.drops.stale == 1)
     }
 
     @Test func sequencerAnswerWithOtherCountsIsAnAnomalyNotAReply() throws {
-        let p = makeProxy()
+        let p = servingProxy()
         var out: [Output] = []
         p.handle(op(0), from: client, at: .zero, into: &out)
         p.tick(at: .microseconds(20), into: &out)
@@ -132,11 +145,46 @@ import Testing
     }
 
     @Test func requestsFarBeyondTheClientWindowAreRefused() {
-        let p = makeProxy()
+        let p = servingProxy()
         var out: [Output] = []
         p.handle(op(1_000_000), from: client, at: .zero, into: &out)
         p.tick(at: .microseconds(100), into: &out)
         #expect(sequencerRequests(out).isEmpty)
         #expect(p.drops.rejected == 1)
+    }
+
+    /// A new leader turns every allocation the sequencer lists that no committed entry holds into
+    /// a noop, and numbers its own batches after all of them.
+    @Test func newLeaderTurnsUnreplicatedAllocationsIntoNoops() throws {
+        var config = ProxyConfig(group: 0, spaces: 2, replicas: [Endpoint(1)], me: 0, sequencers: [sequencer])
+        config.maxBatchOps = 1
+        let p = Proxy(config: config, generator: SplitMix64(seed: 3))
+        var out: [Output] = []
+        p.start(at: .zero, into: &out)
+        let claim = try #require(out.compactMap { if case let .send(.recovery(.claim(c)), _) = $0 { c } else { nil } }.first)
+        out.removeAll()
+        let lost = Allocation(seqRequestID: 4, numbers: MultiSequenceNumber([SpaceRange(first: 7, count: 2), .empty]))
+        let reply = ClaimReply(group: 0, term: claim.term, epoch: 0, status: .allocated, nextSeqRequestID: 6, allocations: [lost])
+        p.handle(.recovery(.claimReply(reply)), from: sequencer, at: .zero, into: &out)
+        let noops = out.compactMap { if case let .report(.batchCommitted(b)) = $0 { b } else { nil } }
+        #expect(noops.map(\.seqRequestID) == [4])
+        #expect(noops.first?.ops.allSatisfy(\.isNoop) == true)
+        #expect(p.state.bitmaps[0].contains(7) && p.state.bitmaps[0].contains(8))
+        #expect(p.state.resolvedBelow == 6)
+        p.handle(op(0), from: client, at: .microseconds(1), into: &out)
+        #expect(sequencerRequests(out).map(\.seqRequestID) == [6])
+    }
+
+    @Test func replicaThatDoesNotLeadPointsClientsAtTheLeader() {
+        var config = ProxyConfig(group: 0, spaces: 2, replicas: [Endpoint(1), Endpoint(2), Endpoint(3)], me: 1,
+                                 sequencers: [sequencer])
+        config.raft.electionTimeoutMicros = 1_000_000 ... 1_000_001
+        let p = Proxy(config: config, generator: SplitMix64(seed: 3))
+        var out: [Output] = []
+        p.start(at: .zero, into: &out)
+        p.handle(op(0), from: client, at: .zero, into: &out)
+        let reply = clientReplies(out).first
+        #expect(reply?.status == .notLeader)
+        #expect(reply?.numbers.spaceCount == 0)
     }
 }

@@ -21,6 +21,8 @@ public final class Client: Role {
     private var proxyIndex = 0
     private var issuing = true
     private var nextScanAt: Instant?
+    private var lastAnswerAt: Instant = .zero
+    public private(set) var failovers: UInt64 = 0
 
     public private(set) var latencyMicros: Histogram<UInt64>
     public private(set) var completed: UInt64 = 0
@@ -44,12 +46,28 @@ public final class Client: Role {
     public func stopIssuing() { issuing = false }
 
     public func start(at now: Instant, into out: inout [Output]) {
+        lastAnswerAt = now
         for _ in 0 ..< config.concurrency { issue(at: now, into: &out) }
     }
 
-    public var nextDeadline: Instant? { outstanding.isEmpty ? nil : nextScanAt }
+    public var nextDeadline: Instant? {
+        guard !outstanding.isEmpty else { return nil }
+        guard config.proxies.count > 1 else { return nextScanAt }
+        let failover = lastAnswerAt.adding(microseconds: config.failoverMicros)
+        return nextScanAt.map { min($0, failover) } ?? failover
+    }
 
     public func tick(at now: Instant, into out: inout [Output]) {
+        if !outstanding.isEmpty, config.proxies.count > 1, now >= lastAnswerAt.adding(microseconds: config.failoverMicros) {
+            // The replica went quiet: it may have crashed or lost its leadership. Try the next.
+            proxyIndex = (proxyIndex + 1) % config.proxies.count
+            lastAnswerAt = now
+            failovers += 1
+            for id in outstanding.keys.sorted() {
+                outstanding[id]!.lastSentAt = now
+                send(id, outstanding[id]!.counts, into: &out)
+            }
+        }
         guard let scan = nextScanAt, now >= scan else { return }
         nextScanAt = nil
         let timeout = config.retransmitMicros
@@ -73,6 +91,7 @@ public final class Client: Role {
             drops.stale += 1 // a duplicate or late answer
             return
         }
+        if sender == config.proxies[proxyIndex] { lastAnswerAt = now }
         switch reply.status {
         case .notLeader:
             if let hint = reply.leaderHint, let index = config.proxies.firstIndex(of: hint) {

@@ -30,6 +30,9 @@ public struct ClientConfig: Sendable {
     public var measureUntil: Instant
     /// Latencies above this are still counted, clamped to it (the histogram is never capped silently).
     public var maxLatencyMicros: UInt64
+    /// No answer from the current replica for this long while operations are outstanding: try
+    /// the group's next replica.
+    public var failoverMicros: UInt64 = 50_000
 
     public init(client: UInt32, group: UInt16, proxies: [Endpoint], spaces: Int, concurrency: Int,
                 demand: Demand = .all, retransmitMicros: UInt64 = 5_000, measureFrom: Instant = .zero,

@@ -6,6 +6,10 @@ public enum Event: Sendable, Equatable {
     /// A proxy group made a sequenced batch durable: these numbers now belong to these operations
     /// (or to noops) for good. Every replica that applies the batch reports it.
     case batchCommitted(CommittedBatch)
+    /// A proxy replica became its group's leader for `term` (the checker: one leader per term).
+    case leaderElected(group: UInt16, term: UInt64, replica: UInt8)
+    /// A proxy group committed noops for holes a backup sequencer found (one range list, one space).
+    case holesFilled(HoleFill)
     /// A role saw input that contradicts the protocol (a reply whose counts do not match the
     /// request, say). It dropped the input; in simulation this fails the run.
     case anomaly(role: Endpoint, description: String)
@@ -57,11 +61,15 @@ public struct CommittedOperation: Sendable, Hashable {
     public var requestID: UInt64
     public var numbers: MultiSequenceNumber
     public var isNoop: Bool
+    /// The client's acknowledged mark when it sent this request: replicas free answers below it.
+    public var acknowledgedBelow: UInt64
 
-    public init(client: UInt32, requestID: UInt64, numbers: MultiSequenceNumber, isNoop: Bool = false) {
+    public init(client: UInt32, requestID: UInt64, numbers: MultiSequenceNumber, isNoop: Bool = false,
+                acknowledgedBelow: UInt64 = 0) {
         self.client = client
         self.requestID = requestID
         self.numbers = numbers
         self.isNoop = isNoop
+        self.acknowledgedBelow = acknowledgedBelow
     }
 }

@@ -3,6 +3,15 @@ public struct PendingOperation: Sendable, Equatable {
     public var client: UInt32
     public var requestID: UInt64
     public var counts: SpaceCounts
+    /// The client's acknowledged mark carried by the request; committed with the operation.
+    public var acknowledgedBelow: UInt64 = 0
+
+    public init(client: UInt32, requestID: UInt64, counts: SpaceCounts, acknowledgedBelow: UInt64 = 0) {
+        self.client = client
+        self.requestID = requestID
+        self.counts = counts
+        self.acknowledgedBelow = acknowledgedBelow
+    }
 }
 
 /// The batch the leader is filling. Operations stay in admission order.
@@ -51,7 +60,8 @@ public func splitRange(_ numbers: MultiSequenceNumber, among ops: [PendingOperat
             ranges.append(SpaceRange(first: cursor[i], count: count))
             cursor[i] += UInt64(count)
         }
-        result.append(CommittedOperation(client: op.client, requestID: op.requestID, numbers: MultiSequenceNumber(ranges)))
+        result.append(CommittedOperation(client: op.client, requestID: op.requestID, numbers: MultiSequenceNumber(ranges),
+                                         acknowledgedBelow: op.acknowledgedBelow))
     }
     for i in cursor.indices where numbers[i].count > 0 {
         precondition(cursor[i] == numbers[i].end, "the operations do not tile the batch's range in space \(i)")

@@ -1,229 +1,158 @@
-/// A proxy group's leader: admits client operations in per-client FIFO order, closes batches on a
-/// timeout or a size bound, gets each batch one multi-sequence number from the sequencer (at most
-/// once per seqRequestID), makes the batch durable through `BatchReplication`, and only then
-/// answers the clients.
-public final class Proxy<Replication: BatchReplication>: Role {
+/// One replica of a proxy group. Every replica runs Raft and applies the group's committed log to
+/// its `GroupState`; the leader also batches client operations in per-client FIFO order, gets each
+/// batch one multi-sequence number from the sequencer (at most once per seqRequestID), replicates
+/// the batch, and only once it is committed answers the clients. A new leader first commits an
+/// entry of its own term, then claims the group at the sequencer (fencing older leaders) and turns
+/// every allocation no committed entry holds into a noop, so no number is lost and no answered
+/// operation is ever renumbered.
+public final class Proxy: Role {
     public let endpoint: Endpoint
     public let config: ProxyConfig
-    private var replication: Replication
+    public let raft: RaftNode
+    public private(set) var state: GroupState
+    public private(set) var appliedIndex: UInt64 = 0
+    var pipeline: LeaderPipeline?
+    public internal(set) var drops = DropCounters()
+    private var answered: [CommittedOperation] = []
+    private var events: [Event] = []
 
-    private var open: OpenBatch
-    private var inFlight: [UInt64: InFlightBatch] = [:]
-    private var nextBatchID: UInt64 = 1
-    private var nextSeqRequestID: UInt64 = 0
-    private var sessions: [UInt32: ClientSession] = [:]
-    /// Clients with queued requests: they are retried when a batch closes or is sequenced.
-    private var waitingClients: Set<UInt32> = []
-    /// Every seqRequestID below this is durable; `durableAbove` holds the durable ones beyond.
-    public private(set) var durableBelow: UInt64 = 0
-    private var durableAbove: Set<UInt64> = []
-    private var nextHeartbeatAt: Instant = .zero
-    private var heartbeatNonce: UInt64 = 0
-
-    public private(set) var drops = DropCounters()
-    public private(set) var batchesCommitted: UInt64 = 0
-    public private(set) var operationsCommitted: UInt64 = 0
-
-    public init(endpoint: Endpoint, config: ProxyConfig, replication: Replication) {
-        self.endpoint = endpoint
+    public init(config: ProxyConfig, generator: SplitMix64) {
+        precondition(config.validationError() == nil, config.validationError() ?? "")
+        endpoint = config.endpoint
         self.config = config
-        self.replication = replication
-        open = OpenBatch(batchID: 0, spaces: config.spaces)
+        raft = RaftNode(config: config.raft, generator: generator)
+        state = GroupState(group: config.group, spaces: config.spaces, blockSize: config.bitmapBlockSize,
+                           initialBlocks: config.bitmapInitialBlocks)
     }
 
-    /// Batches at the sequencer, and clients tracked (for tests and status).
-    public var batchesInFlight: Int { inFlight.count }
-    public var clientsTracked: Int { sessions.count }
-    public var answersHeld: Int { sessions.values.reduce(0) { $0 + $1.answers.count } }
+    public var isLeader: Bool { raft.role == .leader }
+    /// True once this replica leads and serves clients.
+    public var isServing: Bool { pipeline?.isReady ?? false }
+    public var term: UInt64 { raft.term }
 
     public func start(at now: Instant, into out: inout [Output]) {
-        nextHeartbeatAt = now.adding(microseconds: config.heartbeatMicros)
+        raft.start(at: now, into: &out)
+        // As in the original, replica 0 campaigns at once so groups start with a known leader.
+        if config.me == 0 { raft.campaign(at: now, into: &out) }
+        afterRaft(at: now, into: &out)
     }
 
     public var nextDeadline: Instant? {
-        var deadline = nextHeartbeatAt
-        if !open.isEmpty { deadline = min(deadline, open.openedAt.adding(microseconds: config.batchTimeoutMicros)) }
-        for batch in inFlight.values {
-            deadline = min(deadline, batch.lastSentAt.adding(microseconds: config.sequencerRetryMicros))
-        }
+        var deadline = raft.nextDeadline
+        if let pipeline { deadline = min(deadline ?? .init(nanoseconds: .max), leaderDeadline(pipeline)) }
         return deadline
     }
 
     public func tick(at now: Instant, into out: inout [Output]) {
-        if now >= nextHeartbeatAt {
-            heartbeatNonce += 1
-            out.append(.send(.heartbeat(Heartbeat(group: config.group, nonce: heartbeatNonce, durableBelow: durableBelow)),
-                             to: config.sequencer))
-            nextHeartbeatAt = now.adding(microseconds: config.heartbeatMicros)
-        }
-        // In seqRequestID order: dictionary order differs between instances, and runs must replay.
-        let due = inFlight.values.filter { now >= $0.lastSentAt.adding(microseconds: config.sequencerRetryMicros) }
-        for batch in due.sorted(by: { $0.seqRequestID < $1.seqRequestID }) {
-            inFlight[batch.seqRequestID]!.lastSentAt = now
-            sendToSequencer(batch, into: &out)
-        }
-        closeOpenBatchIfDue(at: now, into: &out)
+        raft.tick(at: now, into: &out)
+        afterRaft(at: now, into: &out)
+        if let pipeline { leaderTick(pipeline, at: now, into: &out) }
     }
 
     public func handle(_ message: Message, from sender: Endpoint, at now: Instant, into out: inout [Output]) {
         switch message {
-        case let .clientRequest(request):
-            receive(request, from: sender, at: now, into: &out)
-        case let .sequencerReply(reply):
-            receive(reply, at: now, into: &out)
-        case .heartbeatReply:
-            break
-        default:
-            drops.rejected += 1
-        }
-    }
-
-    // MARK: Client operations
-
-    private func receive(_ request: ClientRequest, from sender: Endpoint, at now: Instant, into out: inout [Output]) {
-        guard request.group == config.group, request.counts.spaceCount == config.spaces else {
-            drops.rejected += 1
-            return
-        }
-        if sessions[request.client] == nil {
-            guard sessions.count < config.maxClients else {
+        case let .raft(m):
+            guard m.group == config.group else {
                 drops.rejected += 1
                 return
             }
-            sessions[request.client] = ClientSession(endpoint: sender)
-        }
-        let id = request.requestID
-        let verdict: RequestVerdict = withSession(request.client) { session in
-            session.endpoint = sender
-            session.acknowledge(below: request.acknowledgedBelow)
-            if id < session.acknowledgedBelow { return .stale }
-            if let numbers = session.answers[id] { return .answer(numbers) }
-            if id < session.admittedBelow || session.queued[id] != nil { return .inProgress }
-            if id >= session.acknowledgedBelow + config.maxClientWindow { return .outsideWindow }
-            session.queued[id] = request.counts
-            return .queued
-        }
-        switch verdict {
-        case .stale, .inProgress:
-            drops.stale += 1
-        case .outsideWindow:
+            raft.handle(m, from: sender, at: now, into: &out)
+        case let .clientRequest(request):
+            receive(request, from: sender, at: now, into: &out)
+        case let .sequencerReply(reply):
+            receive(reply, from: sender, at: now, into: &out)
+        case let .heartbeatReply(beat):
+            if let pipeline, beat.group == config.group, beat.epoch == pipeline.epoch,
+               sender == config.sequencers[Int(pipeline.epoch)] {
+                pipeline.lastHeardFromSequencer = now
+            }
+        case let .recovery(m):
+            receive(m, from: sender, at: now, into: &out)
+        case let .gc(m):
+            receive(m, from: sender, at: now, into: &out)
+        default:
             drops.rejected += 1
-        case let .answer(numbers):
-            reply(client: request.client, requestID: id, numbers: numbers, to: sender, into: &out)
-        case .queued:
-            admitQueued(of: request.client, at: now)
-            closeOpenBatchIfDue(at: now, into: &out)
-        }
-    }
-
-    private enum RequestVerdict {
-        case stale, inProgress, outsideWindow, queued
-        case answer(MultiSequenceNumber)
-    }
-
-    /// Mutates a session in place (no copy of its tables).
-    private func withSession<T>(_ client: UInt32, _ body: (inout ClientSession) -> T) -> T {
-        body(&sessions[client]!)
-    }
-
-    /// Moves the client's queued requests into the open batch while FIFO order and the batch's
-    /// size bound allow.
-    private func admitQueued(of client: UInt32, at now: Instant) {
-        let batchID = open.batchID
-        let maxOps = config.maxBatchOps
-        var admitted: [PendingOperation] = []
-        let stillWaiting = withSession(client) { session -> Bool in
-            while open.ops.count + admitted.count < maxOps, session.mayAdmitNext(into: batchID),
-                  let counts = session.queued.removeValue(forKey: session.admittedBelow) {
-                admitted.append(PendingOperation(client: client, requestID: session.admittedBelow, counts: counts))
-                session.admittedBelow += 1
-                session.lastAdmittedBatch = batchID
-            }
-            return !session.queued.isEmpty
-        }
-        for op in admitted { open.append(op, at: now) }
-        if stillWaiting { waitingClients.insert(client) } else { waitingClients.remove(client) }
-    }
-
-    // MARK: Batches and the sequencer
-
-    private func closeOpenBatchIfDue(at now: Instant, into out: inout [Output]) {
-        guard !open.isEmpty, inFlight.count < config.maxBatchesInFlight else { return }
-        let full = open.ops.count >= config.maxBatchOps
-        let timedOut = now >= open.openedAt.adding(microseconds: config.batchTimeoutMicros)
-        guard full || timedOut else { return }
-        let batch = InFlightBatch(batchID: open.batchID, seqRequestID: nextSeqRequestID, ops: open.ops,
-                                  counts: open.counts, lastSentAt: now)
-        nextSeqRequestID += 1
-        inFlight[batch.seqRequestID] = batch
-        sendToSequencer(batch, into: &out)
-        open = OpenBatch(batchID: nextBatchID, spaces: config.spaces)
-        nextBatchID += 1
-        for client in waitingClients.sorted() { admitQueued(of: client, at: now) }
-    }
-
-    private func sendToSequencer(_ batch: InFlightBatch, into out: inout [Output]) {
-        let request = SequencerRequest(group: config.group, batchID: batch.batchID, seqRequestID: batch.seqRequestID,
-                                       durableBelow: durableBelow, counts: batch.counts)
-        out.append(.send(.sequencerRequest(request), to: config.sequencer))
-    }
-
-    private func receive(_ reply: SequencerReply, at now: Instant, into out: inout [Output]) {
-        guard reply.group == config.group, let batch = inFlight[reply.seqRequestID], batch.batchID == reply.batchID else {
-            drops.stale += 1
             return
         }
-        switch reply.status {
-        case .busy:
-            inFlight[reply.seqRequestID]!.lastSentAt = now
-            return
-        case .forgotten:
-            // The sequencer forgets only what this group reported durable; this batch is not.
-            out.append(.report(.anomaly(role: endpoint, description:
-                "sequencer forgot in-flight seqRequestID \(reply.seqRequestID) of group \(config.group)")))
-            return
-        case .allocated, .retransmission:
-            guard reply.numbers.counts == batch.counts else {
-                out.append(.report(.anomaly(role: endpoint, description:
-                    "sequencer answered seqRequestID \(reply.seqRequestID) with \(reply.numbers.counts), asked \(batch.counts)")))
-                return
-            }
-        }
-        inFlight.removeValue(forKey: reply.seqRequestID)
-        let ops = splitRange(reply.numbers, among: batch.ops)
-        for op in batch.ops {
-            withSession(op.client) { $0.sequencedBelow = max($0.sequencedBelow, op.requestID + 1) }
-        }
-        let sequenced = CommittedBatch(group: config.group, seqRequestID: batch.seqRequestID, batchID: batch.batchID, ops: ops)
-        for durable in replication.append(sequenced, at: now, into: &out) { apply(durable, into: &out) }
-        // Their predecessors now have numbers: the clients' next operations may join the open batch.
-        for op in batch.ops where waitingClients.contains(op.client) { admitQueued(of: op.client, at: now) }
-        closeOpenBatchIfDue(at: now, into: &out)
+        // Whatever the message, proposals may have committed (a group of one commits at once).
+        afterRaft(at: now, into: &out)
     }
 
-    // MARK: Durable batches
+    // MARK: Applying the log
 
-    /// A batch is durable: record its numbers for good and answer its clients.
-    private func apply(_ batch: CommittedBatch, into out: inout [Output]) {
-        precondition(batch.seqRequestID >= durableBelow && !durableAbove.contains(batch.seqRequestID),
-                     "batch \(batch.seqRequestID) applied twice")
-        durableAbove.insert(batch.seqRequestID)
-        while durableAbove.remove(durableBelow) != nil { durableBelow += 1 }
-        batchesCommitted += 1
-        out.append(.report(.batchCommitted(batch)))
-        for op in batch.ops where !op.isNoop {
-            operationsCommitted += 1
-            guard sessions[op.client] != nil else { continue }
-            let endpoint = withSession(op.client) { session -> Endpoint in
-                session.answers[op.requestID] = op.numbers
-                return session.endpoint
+    /// After any Raft step: install a received snapshot, apply what committed, compact, and follow
+    /// leadership changes.
+    func afterRaft(at now: Instant, into out: inout [Output]) {
+        if let installed = raft.takeInstalledSnapshot() {
+            do throws(WireError) {
+                state = try GroupState(snapshot: installed.bytes)
+                appliedIndex = installed.index
+            } catch {
+                out.append(.report(.anomaly(role: endpoint, description: "snapshot at \(installed.index) does not decode: \(error)")))
             }
-            reply(client: op.client, requestID: op.requestID, numbers: op.numbers, to: endpoint, into: &out)
+        }
+        for (index, entry) in raft.takeCommitted() {
+            precondition(index == appliedIndex + 1, "entries must apply in order without gaps")
+            state.apply(entry.command, by: endpoint, answered: &answered, events: &events)
+            appliedIndex = index
+            if let pipeline { applied(entry.command, at: index, by: pipeline, at: now, into: &out) }
+            for event in events { out.append(.report(event)) }
+            events.removeAll(keepingCapacity: true)
+            answered.removeAll(keepingCapacity: true)
+        }
+        if raft.wantsCompaction { raft.compact(through: appliedIndex, snapshot: state.snapshot()) }
+        followLeadership(at: now, into: &out)
+        // Commits free seqRequestIDs in the window: a waiting batch may close now.
+        if let pipeline { closeOpenBatchIfDue(pipeline, at: now, into: &out) }
+    }
+
+    private func followLeadership(at now: Instant, into out: inout [Output]) {
+        if raft.role == .leader {
+            guard pipeline?.term != raft.term else { return }
+            guard let index = raft.propose(.leaderStart(leader: config.me), at: now, into: &out) else { return }
+            pipeline = LeaderPipeline(term: raft.term, leaderStartIndex: index, epoch: state.epoch,
+                                      spaces: config.spaces, at: now)
+            out.append(.report(.leaderElected(group: config.group, term: raft.term, replica: config.me)))
+        } else if pipeline != nil {
+            pipeline = nil
         }
     }
 
-    private func reply(client: UInt32, requestID: UInt64, numbers: MultiSequenceNumber, to endpoint: Endpoint,
-                       into out: inout [Output]) {
+    /// The leader's part of applying an entry: answer clients, advance its start-up phases.
+    private func applied(_ command: GroupCommand, at index: UInt64, by pipeline: LeaderPipeline, at now: Instant,
+                         into out: inout [Output]) {
+        for op in answered {
+            if let admission = pipeline.admissions[op.client] {
+                reply(client: op.client, requestID: op.requestID, numbers: op.numbers, to: admission.endpoint, into: &out)
+            }
+        }
+        switch (command, pipeline.phase) {
+        case (.leaderStart, .starting(let started)) where started == index:
+            pipeline.phase = .claiming(lastSentAt: nil)
+            sendClaim(pipeline, at: now, into: &out)
+        case (.takeover, .takingOver(let proposed)) where proposed == index:
+            pipeline.phase = .ready
+            pipeline.nextSeqRequestID = state.nextSeqRequestIDFloor
+        case let (.useSequencer(epoch), _) where epoch == state.epoch && pipeline.epoch != epoch:
+            // Every batch of the old epoch that will ever commit has now applied.
+            pipeline.epoch = epoch
+            pipeline.switchingTo = nil
+            pipeline.resetBatching(spaces: config.spaces)
+            pipeline.lastHeardFromSequencer = now
+            // A new leader claims after its first entry applies; a serving one claims again now.
+            if case .starting = pipeline.phase { break }
+            pipeline.phase = .claiming(lastSentAt: nil)
+            sendClaim(pipeline, at: now, into: &out)
+        case let (.fillHoles(fill), _):
+            out.append(.send(.recovery(.holeFillAck(HoleFillAck(group: config.group, epoch: fill.epoch, fill: fill.fill))),
+                             to: config.sequencers[min(Int(fill.epoch), config.sequencers.count - 1)]))
+        default:
+            break
+        }
+    }
+
+    func reply(client: UInt32, requestID: UInt64, numbers: MultiSequenceNumber, to endpoint: Endpoint,
+               into out: inout [Output]) {
         let reply = ClientReply(client: client, requestID: requestID, group: config.group, status: .ok, numbers: numbers)
         out.append(.send(.clientReply(reply), to: endpoint))
     }

@@ -2,36 +2,63 @@
 public struct ProxyConfig: Sendable {
     public var group: UInt16
     public var spaces: Int
-    public var sequencer: Endpoint
+    /// The group's replicas, index = raft id; `me` is this replica's.
+    public var replicas: [Endpoint]
+    public var me: UInt8
+    /// Sequencer endpoints by epoch: [primary] or [primary, backup].
+    public var sequencers: [Endpoint]
     /// A batch closes this long after its first operation arrived...
-    public var batchTimeoutMicros: UInt64
+    public var batchTimeoutMicros: UInt64 = 20
     /// ...or as soon as it holds this many operations.
-    public var maxBatchOps: Int
-    /// Closed batches waiting for the sequencer; the open batch waits while this many are out.
-    public var maxBatchesInFlight: Int
+    public var maxBatchOps = 64
+    /// seqRequestIDs a leader may have outstanding (at the sequencer or not yet committed).
+    public var maxBatchesInFlight = 16
     /// A sequencer request unanswered for this long is sent again (same seqRequestID).
-    public var sequencerRetryMicros: UInt64
-    public var heartbeatMicros: UInt64
-    /// A client request this far beyond the client's acknowledged mark is refused (bounds the
-    /// per-client queue and answer table).
-    public var maxClientWindow: UInt64
+    public var sequencerRetryMicros: UInt64 = 2_000
+    public var heartbeatMicros: UInt64 = 50_000
+    /// No answer from the sequencer for this long: the leader tells the backup.
+    public var sequencerTimeoutMicros: UInt64 = 250_000
+    /// A client request this far beyond the client's acknowledged mark is refused.
+    public var maxClientWindow: UInt64 = 4_096
     /// Distinct clients tracked at once; requests from further clients are refused.
-    public var maxClients: Int
+    public var maxClients = 65_536
+    /// Received-number bitmaps: numbers per block (a multiple of 64) and blocks allocated up front.
+    public var bitmapBlockSize: UInt64 = 65_536
+    public var bitmapInitialBlocks = 2
+    /// The GC ring: the next group and its replicas (none: this group is the whole ring).
+    public var nextGroup: UInt16 = 0
+    public var nextGroupReplicas: [Endpoint] = []
+    public var gcIntervalMicros: UInt64 = 10_000
+    public var raft: RaftConfig
 
-    public init(group: UInt16, spaces: Int, sequencer: Endpoint, batchTimeoutMicros: UInt64 = 20,
-                maxBatchOps: Int = 64, maxBatchesInFlight: Int = 16, sequencerRetryMicros: UInt64 = 2_000,
-                heartbeatMicros: UInt64 = 500_000, maxClientWindow: UInt64 = 4_096, maxClients: Int = 65_536) {
+    public init(group: UInt16, spaces: Int, replicas: [Endpoint], me: UInt8, sequencers: [Endpoint]) {
         precondition((1 ... maxSequenceSpaces).contains(spaces), "sequence spaces must be 1...\(maxSequenceSpaces)")
-        precondition(maxBatchOps > 0 && maxBatchesInFlight > 0 && maxClientWindow > 0 && maxClients > 0)
+        precondition(!replicas.isEmpty && Int(me) < replicas.count, "raft id outside the group")
+        precondition(!sequencers.isEmpty, "a proxy needs a sequencer")
         self.group = group
         self.spaces = spaces
-        self.sequencer = sequencer
-        self.batchTimeoutMicros = batchTimeoutMicros
-        self.maxBatchOps = maxBatchOps
-        self.maxBatchesInFlight = maxBatchesInFlight
-        self.sequencerRetryMicros = sequencerRetryMicros
-        self.heartbeatMicros = heartbeatMicros
-        self.maxClientWindow = maxClientWindow
-        self.maxClients = maxClients
+        self.replicas = replicas
+        self.me = me
+        self.sequencers = sequencers
+        raft = RaftConfig(group: group, me: me, peers: replicas)
+    }
+
+    public var endpoint: Endpoint { replicas[Int(me)] }
+
+    /// The largest batch, in bytes on the wire, must fit one Raft append.
+    public var maxBatchBytes: Int { 24 + maxBatchOps * (22 + 12 * spaces) }
+
+    /// One sentence naming the first setting that cannot work, or nil.
+    public func validationError() -> String? {
+        if maxBatchOps < 1 { return "max batch operations must be at least 1 (got \(maxBatchOps))." }
+        if maxBatchBytes + 64 > raft.maxAppendBytes {
+            return "a batch of \(maxBatchOps) operations over \(spaces) spaces (\(maxBatchBytes) bytes) does not fit one Raft append of \(raft.maxAppendBytes) bytes; lower the batch size."
+        }
+        if maxBatchesInFlight < 1 || maxBatchesInFlight > 64 { return "batches in flight must be 1...64 (got \(maxBatchesInFlight))." }
+        if bitmapBlockSize == 0 || bitmapBlockSize % 64 != 0 || bitmapBlockSize > 262_144 {
+            return "bitmap block size must be a multiple of 64 up to 262144 (got \(bitmapBlockSize))."
+        }
+        if bitmapInitialBlocks < 1 { return "bitmap initial blocks must be at least 1 (got \(bitmapInitialBlocks))." }
+        return nil
     }
 }

@@ -14,6 +14,10 @@ public struct AtMostOnceTable: Sendable {
     /// live window is dense and every lookup is an index, not a hash.
     private struct GroupTable {
         var durableBelow: UInt64 = 0
+        /// The newest leader term served: requests from older terms are fenced.
+        var leaderTerm: UInt64 = 0
+        /// One past the highest seqRequestID recorded.
+        var nextSeqRequestID: UInt64 = 0
         var slots: [MultiSequenceNumber?] = []
         /// Slot of `durableBelow`.
         var head = 0
@@ -82,10 +86,30 @@ public struct AtMostOnceTable: Sendable {
         return seqRequestID >= table.durableBelow && seqRequestID - table.durableBelow < UInt64(maxPendingPerGroup)
     }
 
+    /// Fencing: accepts `term` (raising the group's term) unless an older leader is asking.
+    public mutating func admit(group: UInt16, term: UInt64) -> Bool {
+        let i = Int(group)
+        guard term >= groups[i].leaderTerm else { return false }
+        groups[i].leaderTerm = term
+        return true
+    }
+
+    public func nextSeqRequestID(group: UInt16) -> UInt64 { groups[Int(group)].nextSeqRequestID }
+
+    /// Every allocation of `group` still held, by seqRequestID.
+    public func allocations(group: UInt16) -> [Allocation] {
+        let table = groups[Int(group)]
+        return (0 ..< table.slots.count).compactMap { offset in
+            let id = table.durableBelow + UInt64(offset)
+            return table.get(id).map { Allocation(seqRequestID: id, numbers: $0) }
+        }
+    }
+
     public mutating func record(group: UInt16, seqRequestID: UInt64, numbers: MultiSequenceNumber) {
         precondition(hasRoom(group: group, seqRequestID: seqRequestID), "allocation outside the group's window")
         precondition(lookup(group: group, seqRequestID: seqRequestID) == .absent, "allocation recorded twice")
         let i = Int(group)
+        groups[i].nextSeqRequestID = max(groups[i].nextSeqRequestID, seqRequestID + 1)
         groups[i].makeRoom(for: seqRequestID)
         groups[i].slots[groups[i].slot(seqRequestID)!] = numbers
         groups[i].count += 1

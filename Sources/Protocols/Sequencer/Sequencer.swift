@@ -3,11 +3,20 @@ public struct SequencerConfig: Sendable {
     public var spaces: Int
     /// Proxy groups are numbered 0..<groups.
     public var groups: Int
-    public var maxPendingPerGroup: Int
+    /// 0 for the primary; 1 for the backup, which serves only after rebuilding the counters.
+    public var epoch: UInt32 = 0
+    /// seqRequestIDs a group may have allocated beyond its durable mark (bounds the at-most-once
+    /// table and every claim reply).
+    public var maxPendingPerGroup = 64
+    /// Backup only: every group's replicas (index = group), to poll during recovery.
+    public var groupReplicas: [[Endpoint]] = []
+    /// Backup only: recovery requests unanswered this long are sent again.
+    public var recoveryRetryMicros: UInt64 = 5_000
 
-    public init(spaces: Int, groups: Int, maxPendingPerGroup: Int = 65_536) {
+    public init(spaces: Int, groups: Int, epoch: UInt32 = 0, maxPendingPerGroup: Int = 64) {
         self.spaces = spaces
         self.groups = groups
+        self.epoch = epoch
         self.maxPendingPerGroup = maxPendingPerGroup
     }
 }
@@ -22,31 +31,39 @@ public struct DropCounters: Sendable, Equatable {
     public init() {}
 }
 
-/// The primary multi-sequencer: hands each (group, seqRequestID) one multi-sequence number, at most
-/// once, and echoes heartbeats.
+/// The multi-sequencer: hands each (group, seqRequestID) one multi-sequence number, at most once,
+/// refuses deposed leaders, lists a group's live allocations to its new leader, and echoes
+/// heartbeats. A backup (epoch 1) first rebuilds the counters from every group's bitmaps.
 public final class Sequencer: Role {
     public let endpoint: Endpoint
     public let config: SequencerConfig
-    public private(set) var spaces: SequenceSpaces
+    public internal(set) var spaces: SequenceSpaces
     public private(set) var table: AtMostOnceTable
-    public private(set) var drops = DropCounters()
+    public internal(set) var drops = DropCounters()
     /// Requests answered, by outcome.
     public private(set) var allocations: UInt64 = 0
     public private(set) var retransmissions: UInt64 = 0
+    /// False for a backup until its recovery completes.
+    public internal(set) var isReady: Bool
+    var recovery: BackupRecovery?
 
     public init(endpoint: Endpoint, config: SequencerConfig) {
+        precondition(config.epoch == 0 || config.groupReplicas.count == config.groups, "a backup needs every group's replicas")
         self.endpoint = endpoint
         self.config = config
         spaces = SequenceSpaces(spaces: config.spaces)
         table = AtMostOnceTable(groups: config.groups, maxPendingPerGroup: config.maxPendingPerGroup)
+        isReady = config.epoch == 0
     }
 
     /// The high-water mark of every space: the numbers handed out are exactly 0..<highWater[i].
     public var highWater: [UInt64] { spaces.next }
 
     public func start(at now: Instant, into out: inout [Output]) {}
-    public var nextDeadline: Instant? { nil }
-    public func tick(at now: Instant, into out: inout [Output]) {}
+    public var nextDeadline: Instant? { recovery?.nextDeadline }
+    public func tick(at now: Instant, into out: inout [Output]) {
+        recoveryTick(at: now, into: &out)
+    }
 
     public func handle(_ message: Message, from sender: Endpoint, at now: Instant, into out: inout [Output]) {
         switch message {
@@ -55,41 +72,65 @@ public final class Sequencer: Role {
                 drops.rejected += 1
                 return
             }
-            if let reply = answer(request) { out.append(.send(.sequencerReply(reply), to: sender)) }
+            out.append(.send(.sequencerReply(answer(request)), to: sender))
         case let .heartbeat(beat):
             guard Int(beat.group) < config.groups else {
                 drops.rejected += 1
                 return
             }
-            table.trim(group: beat.group, below: beat.durableBelow)
-            out.append(.send(.heartbeatReply(beat), to: sender))
+            if isReady && beat.epoch == config.epoch { table.trim(group: beat.group, below: beat.durableBelow) }
+            out.append(.send(.heartbeatReply(Heartbeat(group: beat.group, epoch: config.epoch, nonce: beat.nonce,
+                                                       durableBelow: beat.durableBelow)), to: sender))
+        case let .recovery(.claim(claim)):
+            guard Int(claim.group) < config.groups else {
+                drops.rejected += 1
+                return
+            }
+            out.append(.send(.recovery(.claimReply(answer(claim))), to: sender))
+        case let .recovery(m):
+            receiveRecovery(m, from: sender, at: now, into: &out)
         default:
             drops.rejected += 1
         }
     }
 
     /// The at-most-once allocation step.
-    public func answer(_ request: SequencerRequest) -> SequencerReply? {
-        table.trim(group: request.group, below: request.durableBelow)
-        func reply(_ status: SequencerReplyStatus, _ numbers: MultiSequenceNumber) -> SequencerReply {
-            SequencerReply(group: request.group, batchID: request.batchID, seqRequestID: request.seqRequestID,
-                           status: status, numbers: numbers)
+    public func answer(_ request: SequencerRequest) -> SequencerReply {
+        func reply(_ status: SequencerReplyStatus, _ numbers: MultiSequenceNumber = MultiSequenceNumber([])) -> SequencerReply {
+            SequencerReply(group: request.group, epoch: config.epoch, batchID: request.batchID,
+                           seqRequestID: request.seqRequestID, status: status, numbers: numbers)
         }
+        guard request.epoch == config.epoch else { return reply(.wrongEpoch) }
+        guard isReady else { return reply(.notReady) }
+        guard table.admit(group: request.group, term: request.term) else { return reply(.fenced) }
+        table.trim(group: request.group, below: request.durableBelow)
         switch table.lookup(group: request.group, seqRequestID: request.seqRequestID) {
         case let .found(numbers):
             retransmissions += 1
             return reply(.retransmission, numbers)
         case .forgotten:
             drops.stale += 1
-            return reply(.forgotten, MultiSequenceNumber([]))
+            return reply(.forgotten)
         case .absent:
-            if !table.hasRoom(group: request.group, seqRequestID: request.seqRequestID) {
-                return reply(.busy, MultiSequenceNumber([]))
-            }
+            guard table.hasRoom(group: request.group, seqRequestID: request.seqRequestID) else { return reply(.busy) }
             let numbers = spaces.allocate(request.counts)
             table.record(group: request.group, seqRequestID: request.seqRequestID, numbers: numbers)
             allocations += 1
             return reply(.allocated, numbers)
         }
+    }
+
+    /// A new leader's claim: from now on older leaders of the group are fenced, and the leader
+    /// learns every allocation at or above its durable mark (to turn the unreplicated ones into noops).
+    public func answer(_ claim: Claim) -> ClaimReply {
+        func reply(_ status: SequencerReplyStatus, _ allocations: [Allocation] = []) -> ClaimReply {
+            ClaimReply(group: claim.group, term: claim.term, epoch: config.epoch, status: status,
+                       nextSeqRequestID: table.nextSeqRequestID(group: claim.group), allocations: allocations)
+        }
+        guard claim.epoch == config.epoch else { return reply(.wrongEpoch) }
+        guard isReady else { return reply(.notReady) }
+        guard table.admit(group: claim.group, term: claim.term) else { return reply(.fenced) }
+        table.trim(group: claim.group, below: claim.durableBelow)
+        return reply(.allocated, table.allocations(group: claim.group))
     }
 }

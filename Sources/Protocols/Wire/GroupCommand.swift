@@ -15,4 +15,6 @@ public enum GroupCommand: Hashable, Sendable {
     case useSequencer(epoch: UInt32)
     /// Every number below `below` in `space` is committed somewhere: drop those bitmap blocks.
     case truncate(space: UInt8, below: UInt64)
+    /// Noops for holes a backup sequencer found, committed by this group on its request.
+    case fillHoles(HoleFill)
 }

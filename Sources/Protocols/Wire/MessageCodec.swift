@@ -15,6 +15,8 @@ public enum WireFormat {
 enum WireType: UInt8 {
     case clientRequest = 1, clientReply, sequencerRequest, sequencerReply, heartbeat, heartbeatReply
     case requestVote, vote, append, appendReply, snapshot, snapshotReply
+    case claim, claimReply, recoveryStart, recoveryPoll, recoveryReport, bitmapRequest, bitmapBlock, holeFill, holeFillAck
+    case gcToken, gcTruncate
 }
 
 extension Message {
@@ -35,6 +37,23 @@ extension Message {
             case .snapshot: .snapshot
             case .snapshotReply: .snapshotReply
             }
+        case let .recovery(m):
+            switch m {
+            case .claim: .claim
+            case .claimReply: .claimReply
+            case .start: .recoveryStart
+            case .poll: .recoveryPoll
+            case .report: .recoveryReport
+            case .bitmapRequest: .bitmapRequest
+            case .bitmapBlock: .bitmapBlock
+            case .holeFill: .holeFill
+            case .holeFillAck: .holeFillAck
+            }
+        case let .gc(m):
+            switch m {
+            case .token: .gcToken
+            case .truncate: .gcTruncate
+            }
         }
     }
 
@@ -54,14 +73,18 @@ extension Message {
             try w.u32(m.leaderHint?.id ?? 0)
             try m.numbers.encode(into: &w)
         case let .sequencerRequest(m):
-            try w.u16(m.group); try w.u64(m.batchID); try w.u64(m.seqRequestID); try w.u64(m.durableBelow)
+            try w.u16(m.group); try w.u64(m.term); try w.u32(m.epoch); try w.u64(m.batchID); try w.u64(m.seqRequestID); try w.u64(m.durableBelow)
             try m.counts.encode(into: &w)
         case let .sequencerReply(m):
-            try w.u16(m.group); try w.u64(m.batchID); try w.u64(m.seqRequestID); try w.u8(m.status.rawValue)
+            try w.u16(m.group); try w.u32(m.epoch); try w.u64(m.batchID); try w.u64(m.seqRequestID); try w.u8(m.status.rawValue)
             try m.numbers.encode(into: &w)
         case let .heartbeat(m), let .heartbeatReply(m):
-            try w.u16(m.group); try w.u64(m.nonce); try w.u64(m.durableBelow)
+            try w.u16(m.group); try w.u32(m.epoch); try w.u64(m.nonce); try w.u64(m.durableBelow)
         case let .raft(m):
+            try m.encodeBody(into: &w)
+        case let .recovery(m):
+            try m.encodeBody(into: &w)
+        case let .gc(m):
             try m.encodeBody(into: &w)
         }
         let bodyLength = w.count - start - WireFormat.frameHeaderSize
@@ -100,13 +123,14 @@ extension Message {
             message = .clientReply(ClientReply(client: client, requestID: requestID, group: group, status: status,
                                                leaderHint: hasHint == 1 ? Endpoint(hint) : nil, numbers: numbers))
         case .sequencerRequest:
-            let group = try b.u16(), batchID = try b.u64(), srid = try b.u64(), durable = try b.u64()
+            let group = try b.u16(), term = try b.u64(), epoch = try b.u32()
+            let batchID = try b.u64(), srid = try b.u64(), durable = try b.u64()
             let counts = try SpaceCounts.decode(from: &b)
             guard counts.spaceCount > 0 else { throw .inconsistent("sequencer request with no spaces") }
-            message = .sequencerRequest(SequencerRequest(group: group, batchID: batchID, seqRequestID: srid,
-                                                         durableBelow: durable, counts: counts))
+            message = .sequencerRequest(SequencerRequest(group: group, term: term, epoch: epoch, batchID: batchID,
+                                                         seqRequestID: srid, durableBelow: durable, counts: counts))
         case .sequencerReply:
-            let group = try b.u16(), batchID = try b.u64(), srid = try b.u64()
+            let group = try b.u16(), epoch = try b.u32(), batchID = try b.u64(), srid = try b.u64()
             let rawStatus = try b.u8()
             guard let status = SequencerReplyStatus(rawValue: rawStatus) else { throw .inconsistent("sequencer reply status \(rawStatus)") }
             let numbers = try MultiSequenceNumber.decode(from: &b)
@@ -114,24 +138,30 @@ extension Message {
             guard carriesNumbers == (numbers.spaceCount > 0) else {
                 throw .inconsistent("sequencer reply \(status) with \(numbers.spaceCount) spaces")
             }
-            message = .sequencerReply(SequencerReply(group: group, batchID: batchID, seqRequestID: srid,
+            message = .sequencerReply(SequencerReply(group: group, epoch: epoch, batchID: batchID, seqRequestID: srid,
                                                      status: status, numbers: numbers))
         case .heartbeat, .heartbeatReply:
-            let beat = Heartbeat(group: try b.u16(), nonce: try b.u64(), durableBelow: try b.u64())
+            let beat = Heartbeat(group: try b.u16(), epoch: try b.u32(), nonce: try b.u64(), durableBelow: try b.u64())
             message = type == .heartbeat ? .heartbeat(beat) : .heartbeatReply(beat)
         case .requestVote, .vote, .append, .appendReply, .snapshot, .snapshotReply:
             message = .raft(try RaftMessage.decodeBody(type, from: &b))
+        case .claim, .claimReply, .recoveryStart, .recoveryPoll, .recoveryReport, .bitmapRequest, .bitmapBlock, .holeFill,
+             .holeFillAck:
+            message = .recovery(try RecoveryMessage.decodeBody(type, from: &b))
+        case .gcToken, .gcTruncate:
+            message = .gc(try GCMessage.decodeBody(type, from: &b))
         }
         guard b.remaining == 0 else { throw .trailingBytes(count: b.remaining) }
         return message
     }
 
     /// This message as one frame in a new array (for tests and tools; hosts encode in place).
+    /// Precondition: the message fits one frame (roles never build larger ones: batches and
+    /// appends are bounded by configuration); a larger one is a programming error and traps.
     public func encoded() -> [UInt8] {
         var out = [UInt8](repeating: 0, count: WireFormat.maxMessageSize)
         let n = out.withUnsafeMutableBytes { buf in
             var w = ByteWriter(buf)
-            // The buffer fits the largest message, so encoding cannot fail.
             try! encode(into: &w)
             return w.count
         }

@@ -7,6 +7,8 @@ public enum Message: Hashable, Sendable {
     case heartbeat(Heartbeat)
     case heartbeatReply(Heartbeat)
     case raft(RaftMessage)
+    case recovery(RecoveryMessage)
+    case gc(GCMessage)
 }
 
 /// Client to proxy leader: "give operation `requestID` these counts".
@@ -60,6 +62,11 @@ public struct ClientReply: Hashable, Sendable {
 /// (group, seqRequestID).
 public struct SequencerRequest: Hashable, Sendable {
     public var group: UInt16
+    /// The sender's Raft term: the sequencer refuses requests from a leader older than one it has
+    /// already heard from (a deposed leader cannot open new holes).
+    public var term: UInt64
+    /// The sequencer epoch the group believes in (0 the primary, 1 the backup).
+    public var epoch: UInt32
     public var batchID: UInt64
     public var seqRequestID: UInt64
     /// Every seqRequestID of this group below this is durable in the group: the sequencer may
@@ -67,8 +74,11 @@ public struct SequencerRequest: Hashable, Sendable {
     public var durableBelow: UInt64
     public var counts: SpaceCounts
 
-    public init(group: UInt16, batchID: UInt64, seqRequestID: UInt64, durableBelow: UInt64, counts: SpaceCounts) {
+    public init(group: UInt16, term: UInt64 = 0, epoch: UInt32 = 0, batchID: UInt64, seqRequestID: UInt64,
+                durableBelow: UInt64, counts: SpaceCounts) {
         self.group = group
+        self.term = term
+        self.epoch = epoch
         self.batchID = batchID
         self.seqRequestID = seqRequestID
         self.durableBelow = durableBelow
@@ -85,20 +95,28 @@ public enum SequencerReplyStatus: UInt8, Sendable {
     case forgotten = 2
     /// The group has too many allocations that are not yet durable; retry later.
     case busy = 3
+    /// The request's term is older than a leader this sequencer already served: refused.
+    case fenced = 4
+    /// A backup sequencer that has not finished recovery yet; retry later.
+    case notReady = 5
+    /// The request names another epoch than this sequencer's.
+    case wrongEpoch = 6
 }
 
 /// Sequencer to proxy.
 public struct SequencerReply: Hashable, Sendable {
     public var group: UInt16
+    public var epoch: UInt32
     public var batchID: UInt64
     public var seqRequestID: UInt64
     public var status: SequencerReplyStatus
     /// No spaces unless status is `.allocated` or `.retransmission`.
     public var numbers: MultiSequenceNumber
 
-    public init(group: UInt16, batchID: UInt64, seqRequestID: UInt64, status: SequencerReplyStatus,
+    public init(group: UInt16, epoch: UInt32 = 0, batchID: UInt64, seqRequestID: UInt64, status: SequencerReplyStatus,
                 numbers: MultiSequenceNumber) {
         self.group = group
+        self.epoch = epoch
         self.batchID = batchID
         self.seqRequestID = seqRequestID
         self.status = status
@@ -110,11 +128,13 @@ public struct SequencerReply: Hashable, Sendable {
 /// idle group still lets the sequencer trim its table.
 public struct Heartbeat: Hashable, Sendable {
     public var group: UInt16
+    public var epoch: UInt32
     public var nonce: UInt64
     public var durableBelow: UInt64
 
-    public init(group: UInt16, nonce: UInt64, durableBelow: UInt64) {
+    public init(group: UInt16, epoch: UInt32 = 0, nonce: UInt64, durableBelow: UInt64) {
         self.group = group
+        self.epoch = epoch
         self.nonce = nonce
         self.durableBelow = durableBelow
     }

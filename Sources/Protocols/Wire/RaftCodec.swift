@@ -83,7 +83,7 @@ extension ByteReader {
 }
 
 enum GroupCommandTag: UInt8 {
-    case leaderStart = 1, batch, takeover, useSequencer, truncate
+    case leaderStart = 1, batch, takeover, useSequencer, truncate, fillHoles
 }
 
 extension GroupCommand {
@@ -103,6 +103,9 @@ extension GroupCommand {
             try w.u8(GroupCommandTag.useSequencer.rawValue); try w.u32(epoch)
         case let .truncate(space, below):
             try w.u8(GroupCommandTag.truncate.rawValue); try w.u8(space); try w.u64(below)
+        case let .fillHoles(fill):
+            try w.u8(GroupCommandTag.fillHoles.rawValue)
+            try RecoveryMessage.holeFill(fill).encodeBody(into: &w)
         }
     }
 
@@ -126,6 +129,11 @@ extension GroupCommand {
             let space = try r.u8()
             guard Int(space) < maxSequenceSpaces else { throw .inconsistent("truncate of space \(space)") }
             return .truncate(space: space, below: try r.u64())
+        case .fillHoles:
+            guard case let .holeFill(fill) = try RecoveryMessage.decodeBody(.holeFill, from: &r) else {
+                throw .inconsistent("hole fill command")
+            }
+            return .fillHoles(fill)
         }
     }
 
@@ -137,6 +145,7 @@ extension GroupCommand {
         case let .takeover(_, noops): 11 + noops.reduce(0) { $0 + $1.encodedSizeEstimate }
         case .useSequencer: 5
         case .truncate: 10
+        case let .fillHoles(fill): 20 + 12 * fill.ranges.count
         }
     }
 }
@@ -147,7 +156,7 @@ extension CommittedBatch {
         precondition(ops.count <= Int(UInt16.max), "too many operations in one batch")
         try w.u16(UInt16(ops.count))
         for op in ops {
-            try w.u32(op.client); try w.u64(op.requestID); try w.u8(op.isNoop ? 1 : 0)
+            try w.u32(op.client); try w.u64(op.requestID); try w.u8(op.isNoop ? 1 : 0); try w.u64(op.acknowledgedBelow)
             try op.numbers.encode(into: &w)
         }
     }
@@ -158,16 +167,17 @@ extension CommittedBatch {
         var ops = [CommittedOperation]()
         ops.reserveCapacity(min(count, r.remaining / 14))
         for _ in 0 ..< count {
-            let client = try r.u32(), requestID = try r.u64(), noop = try r.bool()
+            let client = try r.u32(), requestID = try r.u64(), noop = try r.bool(), acked = try r.u64()
             let numbers = try MultiSequenceNumber.decode(from: &r)
             guard numbers.spaceCount > 0 else { throw .inconsistent("committed operation with no spaces") }
-            ops.append(CommittedOperation(client: client, requestID: requestID, numbers: numbers, isNoop: noop))
+            ops.append(CommittedOperation(client: client, requestID: requestID, numbers: numbers, isNoop: noop,
+                                          acknowledgedBelow: acked))
         }
         return CommittedBatch(group: group, seqRequestID: srid, batchID: batchID, epoch: epoch, ops: ops)
     }
 
     /// Bytes this batch takes on the wire (exact).
     public var encodedSizeEstimate: Int {
-        24 + ops.reduce(0) { $0 + 14 + 12 * $1.numbers.spaceCount }
+        24 + ops.reduce(0) { $0 + 22 + 12 * $1.numbers.spaceCount }
     }
 }

@@ -1,0 +1,286 @@
+/// One replica of a Raft group (the paper's §5 and §7, in the manner of etcd-io/raft): a pure,
+/// deterministic state machine. Inputs come in through `start`, `campaign`, `propose`, `handle` and
+/// `tick`, with the current instant; outputs are messages appended to the host's buffer. No I/O, no
+/// clocks, no threads; the only randomness (election timeouts) comes from the injected generator.
+///
+/// Fault model: crash-stop. A replica that crashes never comes back with its old state (it may
+/// rejoin only as a new, empty replica through reconfiguration, which this type does not do), so
+/// nothing is persisted: term, vote and log live in memory only. Safety then rests on a majority of
+/// the group never crashing.
+///
+/// Beyond the paper: CheckQuorum (a leader that hears from no majority for an election timeout steps
+/// down), pipelined and batched appends with a bounded window per follower, and chunked snapshot
+/// transfer. Committed entries are handed to the host through `takeCommitted`; the host compacts the
+/// log with `compact` when `wantsCompaction`. A new leader commits nothing of earlier terms until an
+/// entry of its own term commits: the host proposes one (`GroupCommand.leaderStart`) as soon as it
+/// sees `role == .leader` for a new term.
+///
+/// Input from the network never traps: messages for another group, from an unknown or mismatched
+/// raft id, or with nonsense indexes and terms are counted in `dropped` and otherwise ignored.
+public final class RaftNode {
+    public let config: RaftConfig
+    var generator: SplitMix64
+
+    public internal(set) var role: RaftRole = .follower
+    public internal(set) var term: UInt64 = 0
+    /// The leader this node believes in for `term` (itself when leader).
+    public internal(set) var leader: UInt8?
+    var votedFor: UInt8?
+    /// Votes of the current election, by raft id: granted, refused, or not heard.
+    var votes: [Bool?]
+
+    var log = RaftLog()
+    public internal(set) var commitIndex: UInt64 = 0
+    /// Everything through here was handed to the host (by `takeCommitted` or an installed snapshot).
+    var appliedIndex: UInt64 = 0
+    var installedSnapshot: (index: UInt64, term: UInt64, bytes: [UInt8])?
+
+    /// Leader only: replication state per follower, by raft id (nil for me and when not leader).
+    var progress: [Progress?]
+    /// Follower: the snapshot being received from the leader.
+    var receiver: SnapshotReceiver?
+
+    var started = false
+    var electionDeadline: Instant = .zero
+    var heartbeatDeadline: Instant = .zero
+    var quorumCheckDeadline: Instant = .zero
+
+    /// Network input ignored as malformed: another group, an unknown or mismatched raft id, nonsense
+    /// indexes or terms, a second leader in one term.
+    public internal(set) var dropped: UInt64 = 0
+    /// Well-formed input that no longer matters: an older term, or a reply to a role given up.
+    public internal(set) var stale: UInt64 = 0
+
+    public init(config: RaftConfig, generator: SplitMix64) {
+        self.config = config
+        self.generator = generator
+        votes = Array(repeating: nil, count: config.peers.count)
+        progress = Array(repeating: nil, count: config.peers.count)
+    }
+
+    public var lastIndex: UInt64 { log.lastIndex }
+    public var snapshotIndex: UInt64 { log.snapshotIndex }
+    var me: Int { Int(config.me) }
+
+    // MARK: Host interface
+
+    public func start(at now: Instant, into out: inout [Output]) {
+        guard !started else { return }
+        started = true
+        resetElectionTimer(at: now)
+    }
+
+    public func campaign(at now: Instant, into out: inout [Output]) {
+        if !started { start(at: now, into: &out) }
+        guard role != .leader else { return }
+        startElection(at: now, into: &out)
+    }
+
+    public var nextDeadline: Instant? {
+        guard started else { return nil }
+        return role == .leader ? min(heartbeatDeadline, quorumCheckDeadline) : electionDeadline
+    }
+
+    public func tick(at now: Instant, into out: inout [Output]) {
+        guard started else { return }
+        if role == .leader {
+            if now >= heartbeatDeadline {
+                heartbeatDeadline = now.adding(microseconds: config.heartbeatMicros)
+                sendHeartbeats(at: now, into: &out)
+            }
+            if now >= quorumCheckDeadline { checkQuorum(at: now) }
+        } else if now >= electionDeadline {
+            startElection(at: now, into: &out)
+        }
+    }
+
+    public func takeCommitted() -> [(index: UInt64, entry: LogEntry)] {
+        guard installedSnapshot == nil, commitIndex > appliedIndex else { return [] }
+        let first = appliedIndex + 1
+        appliedIndex = commitIndex
+        return (first ... commitIndex).map { ($0, log.entry(at: $0)!) }
+    }
+
+    public var wantsCompaction: Bool { appliedIndex - log.snapshotIndex > UInt64(config.maxLogSize) }
+
+    public func compact(through index: UInt64, snapshot: [UInt8]) {
+        precondition(installedSnapshot == nil, "restore the installed snapshot before compacting")
+        precondition(index <= appliedIndex, "compact only entries handed out by takeCommitted")
+        precondition(snapshot.count <= Int(UInt32.max), "a snapshot is at most 4 GiB")
+        guard index > log.snapshotIndex else { return }
+        log.compact(through: index, bytes: snapshot)
+    }
+
+    public func takeInstalledSnapshot() -> (index: UInt64, term: UInt64, bytes: [UInt8])? {
+        defer { installedSnapshot = nil }
+        return installedSnapshot
+    }
+
+    public func entries(from index: UInt64) -> [LogEntry] { log.entries(from: index) }
+    public func termAt(_ index: UInt64) -> UInt64? { log.term(at: index) }
+
+    // MARK: Messages
+
+    public func handle(_ message: RaftMessage, from sender: Endpoint, at now: Instant, into out: inout [Output]) {
+        guard message.group == config.group, message.term < .max,
+              let from = Self.sender(of: message), Int(from) < config.peers.count, Int(from) != me,
+              config.peers[Int(from)] == sender, Self.isWellFormed(message)
+        else {
+            dropped += 1
+            return
+        }
+        if message.term > term {
+            switch message {
+            case .append, .snapshot: becomeFollower(term: message.term, leader: from, at: now)
+            default: becomeFollower(term: message.term, leader: nil, at: now)
+            }
+        } else if message.term < term {
+            stale += 1
+            answerStale(message, from: Int(from), into: &out)
+            return
+        }
+        switch message {
+        case let .requestVote(request): receive(request, at: now, into: &out)
+        case let .vote(reply): receive(reply, at: now, into: &out)
+        case let .append(append): receive(append, at: now, into: &out)
+        case let .appendReply(reply): receive(reply, at: now, into: &out)
+        case let .snapshot(chunk): receive(chunk, at: now, into: &out)
+        case let .snapshotReply(reply): receive(reply, at: now, into: &out)
+        }
+    }
+
+    private static func sender(of message: RaftMessage) -> UInt8? {
+        switch message {
+        case let .requestVote(m): m.candidate
+        case let .vote(m): m.voter
+        case let .append(m): m.leader
+        case let .appendReply(m): m.follower
+        case let .snapshot(m): m.leader
+        case let .snapshotReply(m): m.follower
+        }
+    }
+
+    /// A request from an older term: answer with ours, so a deposed leader or candidate learns it.
+    private func answerStale(_ message: RaftMessage, from id: Int, into out: inout [Output]) {
+        let reply: RaftMessage
+        switch message {
+        case .requestVote:
+            reply = .vote(VoteReply(group: config.group, term: term, voter: config.me, granted: false))
+        case .append:
+            reply = .appendReply(AppendReply(group: config.group, term: term, follower: config.me, success: false,
+                                             index: log.lastIndex))
+        case let .snapshot(chunk):
+            reply = .snapshotReply(SnapshotReply(group: config.group, term: term, follower: config.me,
+                                                 lastIncludedIndex: chunk.lastIncludedIndex, nextOffset: 0, done: false))
+        default:
+            return
+        }
+        send(reply, to: id, into: &out)
+    }
+
+    func send(_ message: RaftMessage, to id: Int, into out: inout [Output]) {
+        precondition(id != me, "a replica never sends to itself")
+        out.append(.send(.raft(message), to: config.peers[id]))
+    }
+
+    // MARK: Elections
+
+    func resetElectionTimer(at now: Instant) {
+        let range = config.electionTimeoutMicros
+        let timeout = range.lowerBound + generator.next() % (range.upperBound - range.lowerBound + 1)
+        electionDeadline = now.adding(microseconds: timeout)
+    }
+
+    func becomeFollower(term newTerm: UInt64, leader newLeader: UInt8?, at now: Instant) {
+        precondition(newTerm >= term, "terms never go back")
+        if newTerm > term {
+            term = newTerm
+            votedFor = nil
+        }
+        role = .follower
+        leader = newLeader
+        for id in progress.indices { progress[id] = nil }
+        resetElectionTimer(at: now)
+    }
+
+    private func startElection(at now: Instant, into out: inout [Output]) {
+        term += 1
+        role = .candidate
+        leader = nil
+        votedFor = config.me
+        for id in votes.indices { votes[id] = nil }
+        votes[me] = true
+        resetElectionTimer(at: now)
+        if config.quorum == 1 {
+            becomeLeader(at: now, into: &out)
+            return
+        }
+        let request = VoteRequest(group: config.group, term: term, candidate: config.me,
+                                  lastLogIndex: log.lastIndex, lastLogTerm: log.lastTerm)
+        for id in config.peers.indices where id != me {
+            send(.requestVote(request), to: id, into: &out)
+        }
+    }
+
+    private func receive(_ request: VoteRequest, at now: Instant, into out: inout [Output]) {
+        let upToDate = request.lastLogTerm > log.lastTerm
+            || (request.lastLogTerm == log.lastTerm && request.lastLogIndex >= log.lastIndex)
+        // One vote per term; none for anyone while a leader of this term is known.
+        let free = votedFor == request.candidate || (votedFor == nil && leader == nil)
+        let granted = free && upToDate
+        if granted {
+            votedFor = request.candidate
+            resetElectionTimer(at: now)
+        }
+        send(.vote(VoteReply(group: config.group, term: term, voter: config.me, granted: granted)),
+             to: Int(request.candidate), into: &out)
+    }
+
+    private func receive(_ reply: VoteReply, at now: Instant, into out: inout [Output]) {
+        guard role == .candidate else {
+            stale += 1
+            return
+        }
+        votes[Int(reply.voter)] = reply.granted
+        if votes.count(where: { $0 == true }) >= config.quorum {
+            becomeLeader(at: now, into: &out)
+        } else if votes.count(where: { $0 == false }) >= config.quorum {
+            becomeFollower(term: term, leader: nil, at: now)
+        }
+    }
+
+    private func becomeLeader(at now: Instant, into out: inout [Output]) {
+        precondition(role == .candidate && votedFor == config.me && leader == nil,
+                     "a leader is elected by its own candidacy, once per term")
+        role = .leader
+        leader = config.me
+        receiver = nil
+        heartbeatDeadline = now.adding(microseconds: config.heartbeatMicros)
+        quorumCheckDeadline = now.adding(microseconds: config.electionTimeoutMicros.lowerBound)
+        for id in config.peers.indices where id != me {
+            progress[id] = Progress(next: log.lastIndex + 1, at: now)
+            replicate(to: id, allowEmpty: true, at: now, into: &out)
+        }
+    }
+
+    /// CheckQuorum: a leader that did not hear from a majority (itself included) since the last
+    /// check steps down, so a partitioned leader stops acting as one.
+    private func checkQuorum(at now: Instant) {
+        var active = 1
+        for id in progress.indices where progress[id] != nil {
+            if progress[id]!.recentlyActive { active += 1 }
+            progress[id]!.recentlyActive = false
+        }
+        if active >= config.quorum {
+            quorumCheckDeadline = now.adding(microseconds: config.electionTimeoutMicros.lowerBound)
+        } else {
+            becomeFollower(term: term, leader: nil, at: now)
+        }
+    }
+
+    func setCommit(_ index: UInt64) {
+        precondition(index >= commitIndex, "the commit index never decreases")
+        precondition(index <= log.lastIndex, "only held entries commit")
+        commitIndex = index
+    }
+}
