@@ -4,7 +4,7 @@ import Foundation
 
 struct Bench: ParsableCommand {
     enum Target: String, CaseIterable, ExpressibleByArgument {
-        case sequencer, pipeline, simulator, all
+        case sequencer, pipeline, raft, simulator, all
     }
 
     static let configuration = CommandConfiguration(
@@ -12,6 +12,7 @@ struct Bench: ParsableCommand {
         discussion: """
         sequencer: batch requests/s through the sequencer's handle, 4 spaces (target 5 M/s). \
         pipeline: client operations/s through codec + proxy + sequencer at batches of 64 (target 2 M/s). \
+        raft: entries committed/s by a 3-replica Raft group, 64-operation batch entries, every message through the codec. \
         simulator: delivered messages/s of the simulator running a Mason cluster (target 1 M/s). \
         Build in release mode for meaningful numbers: swift build -c release.
         """
@@ -34,6 +35,7 @@ struct Bench: ParsableCommand {
         var results: [BenchResult] = []
         if target == .sequencer || target == .all { results.append(benchmarkSequencer(seconds: seconds)) }
         if target == .pipeline || target == .all { results.append(benchmarkPipeline(seconds: seconds)) }
+        if target == .raft || target == .all { results.append(benchmarkRaft(seconds: seconds)) }
         if target == .simulator || target == .all { results.append(benchmarkSimulator(seconds: seconds)) }
         if json {
             let rows: [[String: Any]] = results.map {

@@ -75,6 +75,15 @@ struct Simulate: ParsableCommand {
     @Option(name: .customLong("max-log-size"), help: "Raft entries a replica keeps before compacting its log into a snapshot.")
     var maxLogSize = 10_000
 
+    @Option(name: .customLong("bitmap-block-size"), help: "Numbers per received-number bitmap block (a multiple of 64); the GC ring truncates whole blocks.")
+    var bitmapBlockSize: UInt64 = 65_536
+
+    @Option(name: .customLong("bitmap-initial-blocks"), help: "Bitmap blocks each replica allocates up front, per space.")
+    var bitmapInitialBlocks = 2
+
+    @Option(name: .customLong("gc-interval-us"), help: "How often group 0's leader sends the GC token around the ring, in microseconds.")
+    var gcIntervalMicros: UInt64 = 10_000
+
     @Option(name: .customLong("kill-leader"), help: "Crash the current leader of proxy group 0 at this simulated second.")
     var killLeader: Double?
 
@@ -114,6 +123,9 @@ struct Simulate: ParsableCommand {
         c.batchTimeoutMicros = batchTimeoutMicros
         c.maxBatchOps = maxBatchOps
         c.maxLogSize = maxLogSize
+        c.bitmapBlockSize = bitmapBlockSize
+        c.bitmapInitialBlocks = bitmapInitialBlocks
+        c.gcIntervalMicros = gcIntervalMicros
         c.killLeaderAt = killLeader
         c.killSequencerAt = killSequencer
         c.partitions = partitions.map(\.fault)

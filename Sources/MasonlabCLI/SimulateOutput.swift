@@ -35,6 +35,7 @@ enum SimulateOutput {
                 "throughput_ops": (r.throughputOpsPerSecond * 10).rounded() / 10,
                 "p50_us": r.p50Micros, "p99_us": r.p99Micros, "p999_us": r.p999Micros,
                 "messages": r.messagesDelivered, "simulated_seconds": r.simulatedSeconds, "digest": r.digest.description,
+                "gc_truncated_below": r.gcTruncatedBelow,
                 "invariants": Dictionary(uniqueKeysWithValues: r.invariants.map { ($0.name, $0.held) }),
             ]
             let failures = r.failed.map { [$0.name: $0.detail ?? ""] }.reduce(into: [String: String]()) { $0.merge($1) { a, _ in a } }
@@ -59,6 +60,8 @@ enum SimulateOutput {
         parts += ["--drop \(c.faults.drop)", "--duplicate \(c.faults.duplicate)", "--reorder \(c.faults.reorder)",
                   "--delay-us \(c.faults.delayMicros.lowerBound)-\(c.faults.delayMicros.upperBound)",
                   "--batch-timeout-us \(c.batchTimeoutMicros)", "--max-batch-ops \(c.maxBatchOps)", "--max-log-size \(c.maxLogSize)"]
+        parts += ["--bitmap-block-size \(c.bitmapBlockSize)", "--bitmap-initial-blocks \(c.bitmapInitialBlocks)",
+                  "--gc-interval-us \(c.gcIntervalMicros)"]
         if let t = c.killLeaderAt { parts.append("--kill-leader \(t)") }
         if let t = c.killSequencerAt { parts.append("--kill-sequencer \(t)") }
         parts += c.partitions.map { "--partition \($0.atSeconds):\($0.durationSeconds)" }

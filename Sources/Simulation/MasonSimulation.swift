@@ -105,6 +105,9 @@ public enum MasonSimulation {
             messagesDelivered: sim.delivered,
             simulatedSeconds: Double(sim.now.nanoseconds) / 1e9,
             recoveries: faults.map { history.recovery(after: $0.name, at: $0.at) },
+            gcTruncatedBelow: (0 ..< config.spaces).map { space in
+                recorded.groups.flatMap { $0 }.map { $0.state.bitmaps[space].base }.min() ?? 0
+            },
             digest: sim.digest)
     }
 }

@@ -99,6 +99,11 @@ public struct SimulationConfig: Sendable, Equatable {
         if faults.delayMicros.upperBound > 10_000_000 { return "--delay-us must be at most 10000000 microseconds (got \(faults.delayMicros.upperBound))." }
         if batchTimeoutMicros < 1 { return "--batch-timeout-us must be at least 1 (got \(batchTimeoutMicros))." }
         if maxBatchOps < 1 { return "--max-batch-ops must be at least 1 (got \(maxBatchOps))." }
+        if bitmapBlockSize == 0 || bitmapBlockSize % 64 != 0 || bitmapBlockSize > 262_144 {
+            return "--bitmap-block-size must be a multiple of 64 up to 262144 (got \(bitmapBlockSize))."
+        }
+        if bitmapInitialBlocks < 1 || bitmapInitialBlocks > 1_024 { return "--bitmap-initial-blocks must be 1...1024 (got \(bitmapInitialBlocks))." }
+        if gcIntervalMicros < 100 { return "--gc-interval-us must be at least 100 (got \(gcIntervalMicros))." }
         if maxLogSize < 16 { return "--max-log-size must be at least 16 entries (got \(maxLogSize))." }
         let load = loadSeconds
         for (name, at) in [("--kill-leader", killLeaderAt), ("--kill-sequencer", killSequencerAt)] {

@@ -21,6 +21,8 @@ public struct SimulationReport: Sendable, Equatable {
     public var messagesDelivered: UInt64
     public var simulatedSeconds: Double
     public var recoveries: [FaultRecovery]
+    /// Per space, the lowest bitmap base over every live replica: the GC ring truncated below it.
+    public var gcTruncatedBelow: [UInt64]
     public var digest: RunDigest
 
     public var ok: Bool { invariants.allSatisfy(\.held) }

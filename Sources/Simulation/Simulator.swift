@@ -25,6 +25,7 @@ public final class Simulator {
     private var armedAt: [UInt64?] = []
     /// A role's timer never fires before this (set only for a role whose timer failed to move).
     private var timerFloor: [UInt64] = []
+    private var stormReported = false
     private var queue = EventQueue()
     private var envelopes: [Envelope?] = []
     private var freeEnvelopes: [Int32] = []
@@ -173,8 +174,20 @@ public final class Simulator {
         }
     }
 
+    /// Events in flight past which the run counts as a message storm: a feedback loop in the
+    /// protocol, reported and contained instead of exhausting memory.
+    public static let maxEventsInFlight = 1_000_000
+
     private func transmit(_ message: Message, from: Endpoint, to: Endpoint) {
         guard Int(to.id) < roles.count, !separated(Int(from.id), Int(to.id)) else {
+            dropped += 1
+            return
+        }
+        guard queue.count < Self.maxEventsInFlight else {
+            if !stormReported {
+                stormReported = true
+                observe(.anomaly(role: from, description: "message storm: \(queue.count) events in flight at \(now)"), now)
+            }
             dropped += 1
             return
         }

@@ -191,6 +191,37 @@ import Testing
         #expect(leader.commitIndex == 4)
     }
 
+    @Test func snapshotChunksInstallInOrderAndByByteCount() {
+        let node = makeNode(1)
+        var out: [Output] = []
+        func chunk(index: UInt64, offset: UInt32, _ data: [UInt8], term: UInt64 = 2) -> SnapshotReply? {
+            out.removeAll()
+            node.handle(.snapshot(SnapshotChunk(group: 7, term: term, leader: 0, lastIncludedIndex: index,
+                                                lastIncludedTerm: 1, offset: offset, totalBytes: 6, data: data)),
+                        from: peers[0], at: .zero, into: &out)
+            return sent(out).compactMap { if case let .snapshotReply(r) = $0.message { r } else { nil } }.first
+        }
+        #expect(chunk(index: 5, offset: 0, [1, 2, 3])?.nextOffset == 3)
+        #expect(chunk(index: 5, offset: 0, [1, 2, 3])?.nextOffset == 3, "a duplicate changes nothing")
+        #expect(chunk(index: 4, offset: 0, [9, 9]) == nil, "an older snapshot's chunk is ignored")
+        #expect(chunk(index: 7, offset: 3, [9]).map { ($0.lastIncludedIndex, $0.nextOffset) } ?? (0, 9) == (7, 0),
+                "a newer snapshot's chunk past offset 0 asks for a restart")
+        #expect(node.takeInstalledSnapshot() == nil)
+        let last = chunk(index: 5, offset: 3, [4, 5, 6])
+        #expect(last?.done == true && last?.nextOffset == 6, "complete once all 6 bytes arrived")
+        #expect(node.commitIndex == 5 && node.snapshotIndex == 5 && node.lastIndex == 5)
+        #expect(node.takeCommitted().isEmpty)
+        let installed = node.takeInstalledSnapshot()
+        #expect(installed?.index == 5 && installed?.term == 1 && installed?.bytes == [1, 2, 3, 4, 5, 6])
+        #expect(node.takeInstalledSnapshot() == nil, "handed out once")
+        #expect(chunk(index: 5, offset: 3, [4, 5, 6])?.done == true, "a late chunk is answered as done")
+        // A newer leader's transfer of a newer snapshot replaces a partial one.
+        #expect(chunk(index: 9, offset: 0, [1, 1, 1])?.nextOffset == 3)
+        #expect(chunk(index: 12, offset: 0, [2, 2], term: 3)?.nextOffset == 2)
+        #expect(chunk(index: 12, offset: 2, [2, 2, 2, 2], term: 3)?.done == true)
+        #expect(node.takeInstalledSnapshot()?.bytes == [2, 2, 2, 2, 2, 2] && node.commitIndex == 12)
+    }
+
     /// Real traffic among three replicas mixed with random (well-typed, often nonsensical) messages,
     /// while hosts apply and compact: nothing traps, and state stays within the invariants' bounds.
     @Test func randomInputNeverTraps() {

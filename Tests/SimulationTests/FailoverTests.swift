@@ -86,3 +86,23 @@ import Testing
         _ = expectClean(c)
     }
 }
+
+/// The GC ring truncates bitmap blocks complete in every group, and a backup's recovery still
+/// finds every hole above the truncated prefix.
+@Suite struct GarbageCollectionTests {
+    @Test func ringTruncatesCompleteBlocksAndRecoveryStillFillsEveryHole() {
+        var c = SimulationConfig()
+        c.seed = 31
+        c.proxyGroups = 3
+        c.concurrency = 2
+        c.durationSeconds = 0.8
+        c.bitmapBlockSize = 128
+        c.bitmapInitialBlocks = 1
+        c.gcIntervalMicros = 1_000
+        c.killSequencerAt = 0.4
+        c.faults = NetworkFaults(drop: 0.02)
+        let report = MasonSimulation.run(c)
+        #expect(report.ok, "\(report.failed.map { "\($0.name): \($0.detail ?? "")" })")
+        #expect(report.gcTruncatedBelow.allSatisfy { $0 >= 1_024 }, "truncated below \(report.gcTruncatedBelow)")
+    }
+}

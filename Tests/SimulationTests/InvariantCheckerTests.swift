@@ -82,7 +82,7 @@ import Testing
         var other = h.committed[0]
         other.ops[0].numbers = numbers([7])
         h.committed.append(other)
-        #expect(failed(h).contains("noNumberTwice"))
+        #expect(failed(h).contains("stateMachineSafety"))
     }
 
     @Test func outstandingOperationsAndAnomaliesFailTheRun() {

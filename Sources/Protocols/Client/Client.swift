@@ -94,13 +94,20 @@ public final class Client: Role {
         if sender == config.proxies[proxyIndex] { lastAnswerAt = now }
         switch reply.status {
         case .notLeader:
-            if let hint = reply.leaderHint, let index = config.proxies.firstIndex(of: hint) {
+            // Only the replica we are talking to can redirect us; a late or duplicated redirect
+            // from another is ignored. The operation is sent again from the retransmission scan,
+            // a millisecond on, never straight from here: an immediate resend per redirect would
+            // multiply under duplication and storm the group while it has no leader.
+            guard sender == config.proxies[proxyIndex] else { return }
+            if let hint = reply.leaderHint, hint != sender, let index = config.proxies.firstIndex(of: hint) {
                 proxyIndex = index
-            } else if config.proxies[proxyIndex] == sender {
+            } else {
                 proxyIndex = (proxyIndex + 1) % config.proxies.count
             }
-            outstanding[reply.requestID]!.lastSentAt = now
-            send(reply.requestID, op.counts, into: &out)
+            let soon = now.adding(microseconds: min(1_000, config.retransmitMicros))
+            let backdated = Instant(nanoseconds: soon.nanoseconds - min(soon.nanoseconds, config.retransmitMicros * 1_000))
+            for id in outstanding.keys { outstanding[id]!.lastSentAt = backdated }
+            nextScanAt = min(nextScanAt ?? soon, soon)
         case .ok:
             guard reply.numbers.counts == op.counts else {
                 out.append(.report(.anomaly(role: endpoint, description:

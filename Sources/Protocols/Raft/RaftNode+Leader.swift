@@ -1,5 +1,8 @@
 /// The leader's side: proposals, replication to each follower, commitment, snapshot transfer.
 extension RaftNode {
+    /// Leader only: appends a command and starts replicating it; returns its index, or nil when not
+    /// leader. The index is a promise of nothing: if leadership is lost the entry may be replaced, so
+    /// the host recognizes its entry when it commits by index and term (or content).
     public func propose(_ command: GroupCommand, at now: Instant, into out: inout [Output]) -> UInt64? {
         guard role == .leader else { return nil }
         log.append(LogEntry(term: term, command: command))

@@ -59,28 +59,35 @@ public final class RaftNode {
     }
 
     public var lastIndex: UInt64 { log.lastIndex }
+    /// The last index covered by the snapshot (0 = none).
     public var snapshotIndex: UInt64 { log.snapshotIndex }
     var me: Int { Int(config.me) }
 
     // MARK: Host interface
 
+    /// Arms the election timer. Called once, before other input.
     public func start(at now: Instant, into out: inout [Output]) {
         guard !started else { return }
         started = true
         resetElectionTimer(at: now)
     }
 
+    /// Makes this node campaign now (used once at startup so replica 0 leads first, as the original
+    /// does). Starts the node if it was not.
     public func campaign(at now: Instant, into out: inout [Output]) {
         if !started { start(at: now, into: &out) }
         guard role != .leader else { return }
         startElection(at: now, into: &out)
     }
 
+    /// The earliest instant at which `tick` has work: the election timeout, or a leader's next
+    /// heartbeat or CheckQuorum round. Nil before `start`.
     public var nextDeadline: Instant? {
         guard started else { return nil }
         return role == .leader ? min(heartbeatDeadline, quorumCheckDeadline) : electionDeadline
     }
 
+    /// Timers: the host calls this at or after `nextDeadline`.
     public func tick(at now: Instant, into out: inout [Output]) {
         guard started else { return }
         if role == .leader {
@@ -94,6 +101,8 @@ public final class RaftNode {
         }
     }
 
+    /// Committed entries not yet handed to the host, in log order, with their indexes; each exactly
+    /// once. Empty while an installed snapshot waits for `takeInstalledSnapshot`.
     public func takeCommitted() -> [(index: UInt64, entry: LogEntry)] {
         guard installedSnapshot == nil, commitIndex > appliedIndex else { return [] }
         let first = appliedIndex + 1
@@ -101,8 +110,12 @@ public final class RaftNode {
         return (first ... commitIndex).map { ($0, log.entry(at: $0)!) }
     }
 
+    /// True when the log holds more than maxLogSize applied entries: the host should call `compact`.
     public var wantsCompaction: Bool { appliedIndex - log.snapshotIndex > UInt64(config.maxLogSize) }
 
+    /// The host has applied everything through `index` (at most what `takeCommitted` handed out) and
+    /// gives its serialized state as of `index`; the log through `index` is dropped. An index at or
+    /// below the current snapshot does nothing.
     public func compact(through index: UInt64, snapshot: [UInt8]) {
         precondition(installedSnapshot == nil, "restore the installed snapshot before compacting")
         precondition(index <= appliedIndex, "compact only entries handed out by takeCommitted")
@@ -111,16 +124,22 @@ public final class RaftNode {
         log.compact(through: index, bytes: snapshot)
     }
 
+    /// A snapshot received from the leader and installed into the log; the host must restore its
+    /// state from it before applying later entries (`takeCommitted` then continues after its index).
+    /// Returned once.
     public func takeInstalledSnapshot() -> (index: UInt64, term: UInt64, bytes: [UInt8])? {
         defer { installedSnapshot = nil }
         return installedSnapshot
     }
 
+    /// Test and checker support: the entries held from `index` on (none at or below the snapshot).
     public func entries(from index: UInt64) -> [LogEntry] { log.entries(from: index) }
+    /// The term of the entry at `index` if the log holds it (the snapshot's last index included).
     public func termAt(_ index: UInt64) -> UInt64? { log.term(at: index) }
 
     // MARK: Messages
 
+    /// One message from `sender`, which must be the endpoint of the raft id the message names.
     public func handle(_ message: RaftMessage, from sender: Endpoint, at now: Instant, into out: inout [Output]) {
         guard message.group == config.group, message.term < .max,
               let from = Self.sender(of: message), Int(from) < config.peers.count, Int(from) != me,

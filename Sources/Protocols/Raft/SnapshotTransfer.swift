@@ -1,7 +1,8 @@
 /// The leader's side of sending one snapshot to one follower: chunks of `chunkBytes` go out with at
 /// most `window` unacknowledged; the follower acknowledges the contiguous prefix it holds
-/// (`SnapshotReply.nextOffset`). A window unacknowledged for a heartbeat interval is resent from the
-/// acknowledged offset. Completion is by byte count: the follower says `done` once it holds
+/// (`SnapshotReply.nextOffset`). A repeated acknowledgement resends from it (once per offset), and a
+/// window unacknowledged for a heartbeat interval is resent from the acknowledged offset.
+/// Completion is by byte count, never by a count of chunks: the follower says `done` once it holds
 /// `totalBytes` bytes and installed them.
 struct SnapshotSender {
     /// Chunks that may be unacknowledged at once.
@@ -18,6 +19,8 @@ struct SnapshotSender {
     private(set) var sent = 0
     /// An empty snapshot still takes one (empty) chunk.
     private var sentEmpty = false
+    /// The offset last resent from (on a repeated acknowledgement or a timeout).
+    private var resentFrom: Int?
     private(set) var lastProgressAt: Instant
 
     init(index: UInt64, term: UInt64, bytes: [UInt8], at now: Instant) {
@@ -47,28 +50,38 @@ struct SnapshotSender {
         return ranges
     }
 
-    /// The follower holds bytes `0 ..< nextOffset` of this snapshot. A lower offset than before means
-    /// it started over (a newer receiver replaced ours): resend from there.
+    /// The follower holds bytes `0 ..< nextOffset` of this snapshot.
+    /// * More than acknowledged so far: the window moves on.
+    /// * Offset 0 after progress: it started over (a newer transfer replaced ours there): resend from 0.
+    /// * The acknowledged offset again while later chunks are out: the chunk there was lost or
+    ///   overtaken (the follower takes chunks only in order), so resend from it, once per offset.
+    /// * Any other lower offset is a reordered older reply: ignored (rewinding on those would
+    ///   multiply chunks).
     mutating func received(nextOffset: Int, at now: Instant) {
         let offset = min(nextOffset, bytes.count)
-        if offset < acked {
-            acked = offset
-            sent = offset
-            sentEmpty = false
-            lastProgressAt = now
-        } else if offset > acked {
+        if offset > acked {
             acked = offset
             sent = max(sent, offset)
             lastProgressAt = now
+        } else if offset == 0 && acked > 0 {
+            acked = 0
+            rewind(at: now)
+        } else if offset == acked && sent > acked && resentFrom != acked {
+            rewind(at: now)
         }
+    }
+
+    private mutating func rewind(at now: Instant) {
+        sent = acked
+        resentFrom = acked
+        sentEmpty = false
+        lastProgressAt = now
     }
 
     /// Nothing acknowledged for a heartbeat interval: resend the window from the acknowledged offset.
     mutating func rewindIfStalled(at now: Instant, heartbeatMicros: UInt64) -> Bool {
         guard now >= lastProgressAt.adding(microseconds: heartbeatMicros) else { return false }
-        sent = acked
-        sentEmpty = false
-        lastProgressAt = now
+        rewind(at: now)
         return true
     }
 }
