@@ -42,7 +42,10 @@ import Testing
         (["--concurrency", "0"], "--concurrency"),
         (["--delay-us", "50-10"], "--delay-us"),
         (["--demand", "9"], "--demand"),
-        (["--replicas", "5"], "--replicas"),
+        (["--replicas", "4"], "--replicas"),
+        (["--kill-leader", "9", "--duration", "1"], "--kill-leader"),
+        (["--partition", "0.5"], "--partition"),
+        (["--crash", "proxy-7-0:0.5"], "proxy-7-0"),
         (["--seeds", "0"], "--seeds"),
     ])
     func badFlagValuesExitTwoWithOneSentence(arguments: [String], names: String) throws {
@@ -59,7 +62,9 @@ import Testing
         #expect(result.status == 0)
         for flag in ["--system", "--proxy-groups", "--replicas", "--nclients", "--nclient-threads", "--nsequence-spaces",
                      "--concurrency", "--demand", "--duration", "--seed", "--seeds", "--drop", "--duplicate", "--reorder",
-                     "--delay-us", "--batch-timeout-us", "--max-batch-ops", "--json"] {
+                     "--delay-us", "--batch-timeout-us", "--max-batch-ops", "--max-log-size", "--bitmap-block-size",
+                     "--bitmap-initial-blocks", "--gc-interval-us", "--kill-leader", "--kill-sequencer", "--partition",
+                     "--crash", "--json", "--quiet"] {
             #expect(result.stdout.contains(flag), "help lacks \(flag)")
         }
     }

@@ -81,8 +81,17 @@ public final class Proxy: Role {
     // MARK: Applying the log
 
     /// After any Raft step: install a received snapshot, apply what committed, compact, and follow
-    /// leadership changes.
+    /// leadership changes (whose first proposal may commit at once in a group of one: apply again).
     func afterRaft(at now: Instant, into out: inout [Output]) {
+        applyCommitted(at: now, into: &out)
+        followLeadership(at: now, into: &out)
+        applyCommitted(at: now, into: &out)
+        if raft.wantsCompaction { raft.compact(through: appliedIndex, snapshot: state.snapshot()) }
+        // Commits free seqRequestIDs in the window: a waiting batch may close now.
+        if let pipeline { closeOpenBatchIfDue(pipeline, at: now, into: &out) }
+    }
+
+    private func applyCommitted(at now: Instant, into out: inout [Output]) {
         if let installed = raft.takeInstalledSnapshot() {
             do throws(WireError) {
                 state = try GroupState(snapshot: installed.bytes)
@@ -100,10 +109,6 @@ public final class Proxy: Role {
             events.removeAll(keepingCapacity: true)
             answered.removeAll(keepingCapacity: true)
         }
-        if raft.wantsCompaction { raft.compact(through: appliedIndex, snapshot: state.snapshot()) }
-        followLeadership(at: now, into: &out)
-        // Commits free seqRequestIDs in the window: a waiting batch may close now.
-        if let pipeline { closeOpenBatchIfDue(pipeline, at: now, into: &out) }
     }
 
     private func followLeadership(at now: Instant, into out: inout [Output]) {

@@ -41,6 +41,8 @@ public struct ProxyConfig: Sendable {
         self.me = me
         self.sequencers = sequencers
         raft = RaftConfig(group: group, me: me, peers: replicas)
+        // A frame holds 64 KiB: room for the largest default batch (64 operations, 64 spaces).
+        raft.maxAppendBytes = 60_000
     }
 
     public var endpoint: Endpoint { replicas[Int(me)] }

@@ -100,7 +100,8 @@ public struct AppendReply: Hashable, Sendable {
     public var follower: UInt8
     public var success: Bool
     /// On success, the index of the last entry now known to match the leader's log; on failure,
-    /// a hint: the follower's last log index (the leader backs up to at most this + 1).
+    /// a hint: the highest index at or before prevLogIndex - 1 whose term is at most prevLogTerm
+    /// (the leader backs up to at most this + 1, skipping a conflicting suffix at once).
     public var index: UInt64
 
     public init(group: UInt16, term: UInt64, follower: UInt8, success: Bool, index: UInt64) {
