@@ -72,12 +72,12 @@ public enum MasonSimulation {
         sim.run(through: loadEnd)
         sim.faults = sim.faults.healed
         let live = clients.filter { !sim.isCrashed($0.endpoint) }
-        var progressed = true
+        var stalled = 0
         if config.hasScheduledFaults {
             // Liveness: once faults stop, every live client completes new operations.
             let before = live.map(\.completed)
             sim.run(through: loadEnd.adding(microseconds: 1_000_000))
-            progressed = zip(live, before).allSatisfy { $0.completed > $1 }
+            stalled = zip(live, before).filter { $0.completed == $1 }.count
         }
         for client in clients { client.stopIssuing() }
         let quiesceLimit = sim.now.adding(microseconds: UInt64(config.quiesceSeconds * 1e6))
@@ -88,7 +88,7 @@ public enum MasonSimulation {
         var recorded = history.history
         recorded.highWater = zip(primary.highWater, backup.highWater).map { max($0, $1) }
         recorded.outstandingAtEnd = live.reduce(0) { $0 + $1.outstandingCount }
-        recorded.stalledClients = progressed ? 0 : live.count
+        recorded.stalledClients = stalled
         recorded.groups = proxies.map { group in group.filter { !sim.isCrashed($0.endpoint) }.map(GroupSnapshot.init) }
         var latency = Histogram<UInt64>(lowestDiscernibleValue: 1, highestTrackableValue: 60_000_000,
                                         numberOfSignificantValueDigits: .three)

@@ -151,6 +151,10 @@ public final class RaftNode {
         if message.term > term {
             switch message {
             case .append, .snapshot: becomeFollower(term: message.term, leader: from, at: now)
+            // A candidate's higher term is adopted, but the election timer restarts only if the
+            // vote is granted: otherwise a candidate whose log is behind would keep resetting the
+            // up-to-date replicas' timers and no one electable would ever campaign.
+            case .requestVote: becomeFollower(term: message.term, leader: nil, at: now, restartTimer: false)
             default: becomeFollower(term: message.term, leader: nil, at: now)
             }
         } else if message.term < term {
@@ -210,16 +214,18 @@ public final class RaftNode {
         electionDeadline = now.adding(microseconds: timeout)
     }
 
-    func becomeFollower(term newTerm: UInt64, leader newLeader: UInt8?, at now: Instant) {
+    func becomeFollower(term newTerm: UInt64, leader newLeader: UInt8?, at now: Instant, restartTimer: Bool = true) {
         precondition(newTerm >= term, "terms never go back")
         if newTerm > term {
             term = newTerm
             votedFor = nil
         }
+        let wasLeader = role == .leader
         role = .follower
         leader = newLeader
         for id in progress.indices { progress[id] = nil }
-        resetElectionTimer(at: now)
+        // A deposed leader's election timer was not running: it always restarts.
+        if restartTimer || wasLeader { resetElectionTimer(at: now) }
     }
 
     private func startElection(at now: Instant, into out: inout [Output]) {
