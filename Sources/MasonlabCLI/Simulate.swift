@@ -102,6 +102,9 @@ struct Simulate: ParsableCommand {
     @Flag(help: "Print only the summary line and any failing seeds, not a row per seed.")
     var quiet = false
 
+    @Flag(help: "Print each seed's notable events to stderr (faults, elections, epoch switches, hole fills, anomalies).")
+    var trace = false
+
     func validate() throws {
         if seeds < 1 || seeds > 1_000_000 { throw ValidationError("--seeds must be between 1 and 1000000 (got \(seeds)).") }
         if let problem = config(seed: seed).validationError() { throw ValidationError(problem) }
@@ -135,7 +138,7 @@ struct Simulate: ParsableCommand {
 
     func run() throws {
         let configs = (0 ..< UInt64(seeds)).map { config(seed: seed &+ $0) }
-        let reports = SeedRunner.run(configs)
+        let reports = SeedRunner.run(configs, trace: trace)
         if json {
             print(SimulateOutput.json(reports))
         } else {
@@ -154,7 +157,15 @@ struct Simulate: ParsableCommand {
 
 /// Runs seeds on every core; results come back in seed order.
 enum SeedRunner {
-    static func run(_ configs: [SimulationConfig]) -> [SimulationReport] {
+    static func run(_ configs: [SimulationConfig], trace: Bool = false) -> [SimulationReport] {
+        if trace {
+            // One seed after another, so each seed's lines stay together.
+            return configs.map { config in
+                MasonSimulation.run(config) { line in
+                    FileHandle.standardError.write(Data("seed \(config.seed) \(line)\n".utf8))
+                }
+            }
+        }
         let results = Mutex([SimulationReport?](repeating: nil, count: configs.count))
         let workers = max(1, min(configs.count, ProcessInfo.processInfo.activeProcessorCount))
         DispatchQueue.concurrentPerform(iterations: workers) { worker in

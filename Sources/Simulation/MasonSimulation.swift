@@ -7,10 +7,14 @@ import Protocols
 /// the load, waits for every outstanding operation, and checks the invariants.
 public enum MasonSimulation {
     /// `checkInvariants: false` skips the checkers (the simulator benchmark measures the engine alone).
-    public static func run(_ config: SimulationConfig, checkInvariants: Bool = true) -> SimulationReport {
+    /// `trace` receives one line per notable event (faults, elections, epoch switches, hole fills,
+    /// anomalies), with its simulated time: what a person needs to follow a failing seed.
+    public static func run(_ config: SimulationConfig, checkInvariants: Bool = true,
+                           trace: ((String) -> Void)? = nil) -> SimulationReport {
         precondition(config.validationError() == nil, config.validationError() ?? "")
         let layout = MasonCluster.Layout(config)
         let history = HistoryRecorder()
+        history.trace = trace
         let sim = Simulator(seed: config.seed, faults: config.faults) { event, at in history.record(event, at: at) }
         var faultGenerator = sim.forkGenerator()
 
@@ -44,12 +48,18 @@ public enum MasonSimulation {
             faults.append(("kill-leader", t))
             sim.schedule(at: at(t)) {
                 let live = proxies[0].filter { !sim.isCrashed($0.endpoint) && $0.isLeader }
-                if let leader = live.max(by: { $0.term < $1.term }) { sim.crash(leader.endpoint) }
+                if let leader = live.max(by: { $0.term < $1.term }) {
+                    sim.crash(leader.endpoint)
+                    trace?("\(sim.now) crash: group 0 leader \(leader.endpoint) (term \(leader.term))")
+                }
             }
         }
         if let t = config.killSequencerAt {
             faults.append(("kill-sequencer", t))
-            sim.schedule(at: at(t)) { sim.crash(layout.primary) }
+            sim.schedule(at: at(t)) {
+                sim.crash(layout.primary)
+                trace?("\(sim.now) crash: primary sequencer \(layout.primary)")
+            }
         }
         for p in config.partitions {
             faults.append(("partition", p.atSeconds))
@@ -59,13 +69,22 @@ public enum MasonSimulation {
                 let size = 1 + Int(faultGenerator.next() % UInt64(max(1, (servers.count - 1) / 2)))
                 for _ in 0 ..< size { cut.append(servers.remove(at: Int(faultGenerator.next() % UInt64(servers.count)))) }
             }
-            sim.schedule(at: at(p.atSeconds)) { sim.partition(cut) }
-            sim.schedule(at: at(p.atSeconds + p.durationSeconds)) { sim.heal() }
+            sim.schedule(at: at(p.atSeconds)) {
+                sim.partition(cut)
+                trace?("\(sim.now) partition: \(cut) cut off")
+            }
+            sim.schedule(at: at(p.atSeconds + p.durationSeconds)) {
+                sim.heal()
+                trace?("\(sim.now) partition healed")
+            }
         }
         for c in config.crashes {
             faults.append(("crash \(c.role)", c.atSeconds))
             let endpoint = layout.endpoint(named: c.role)!
-            sim.schedule(at: at(c.atSeconds)) { sim.crash(endpoint) }
+            sim.schedule(at: at(c.atSeconds)) {
+                sim.crash(endpoint)
+                trace?("\(sim.now) crash: \(c.role) \(endpoint)")
+            }
         }
 
         sim.start()
@@ -115,11 +134,14 @@ public enum MasonSimulation {
 /// Collects the events roles report during a run, with their times.
 final class HistoryRecorder {
     var history = RunHistory()
+    var trace: ((String) -> Void)?
+    private var epochSeen: [UInt16: UInt32] = [:]
     /// Client batches as first committed: (time, group, seqRequestID, epoch).
     private var firstCommits: [(at: Instant, group: UInt16, seqRequestID: UInt64, epoch: UInt32)] = []
     private var seen: Set<UInt64> = []
 
     func record(_ event: Event, at now: Instant) {
+        if let trace { traceLine(event, at: now, trace) }
         switch event {
         case let .batchCommitted(batch):
             history.committed.append(batch)
@@ -130,6 +152,20 @@ final class HistoryRecorder {
         case let .operationCompleted(op): history.completed.append(op)
         case let .leaderElected(group, term, replica): history.leaders.append((group, term, replica))
         case let .anomaly(role, description): history.anomalies.append("\(role): \(description)")
+        case .note: break
+        }
+    }
+
+    private func traceLine(_ event: Event, at now: Instant, _ trace: (String) -> Void) {
+        switch event {
+        case let .leaderElected(group, term, replica): trace("\(now) group \(group): replica \(replica) leads term \(term)")
+        case let .holesFilled(fill): trace("\(now) group \(fill.group): hole fill \(fill.fill) applied, space \(fill.space): \(fill.ranges)")
+        case let .anomaly(role, description): trace("\(now) anomaly at \(role): \(description)")
+        case let .note(role, description): trace("\(now) \(role): \(description)")
+        case let .batchCommitted(batch) where epochSeen[batch.group, default: 0] != batch.epoch:
+            epochSeen[batch.group] = batch.epoch
+            trace("\(now) group \(batch.group): first batch of epoch \(batch.epoch) (seqRequestID \(batch.seqRequestID))")
+        default: break
         }
     }
 

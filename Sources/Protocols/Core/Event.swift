@@ -10,6 +10,8 @@ public enum Event: Sendable, Equatable {
     case leaderElected(group: UInt16, term: UInt64, replica: UInt8)
     /// A proxy group committed noops for holes a backup sequencer found (one range list, one space).
     case holesFilled(HoleFill)
+    /// A step worth a line in a trace (a backup's recovery stages); checkers ignore it.
+    case note(role: Endpoint, description: String)
     /// A role saw input that contradicts the protocol (a reply whose counts do not match the
     /// request, say). It dropped the input; in simulation this fails the run.
     case anomaly(role: Endpoint, description: String)

@@ -18,7 +18,7 @@ struct BackupRecovery {
     }
 
     var stage = Stage.collecting
-    var reports: [UInt16: (report: RecoveryReport, from: Endpoint)] = [:]
+    var reports: [UInt16: (report: RecoveryReport, from: Endpoint, at: Instant)] = [:]
     var blocks: [BlockKey: [UInt64]] = [:]
     var missing: Set<BlockKey> = []
     var pendingFills: [UInt32: HoleFill] = [:]
@@ -76,6 +76,7 @@ extension Sequencer {
         case let .start(start) where start.epoch == config.epoch:
             if recovery == nil {
                 recovery = BackupRecovery(at: now)
+                out.append(.report(.note(role: endpoint, description: "recovery started (group \(start.group) suspects the primary)")))
                 recoveryTick(at: now, into: &out)
             }
         case let .report(report) where report.epoch >= config.epoch:
@@ -84,7 +85,8 @@ extension Sequencer {
                 drops.stale += 1
                 return
             }
-            r.reports[report.group] = (report, sender)
+            r.reports[report.group] = (report, sender, now)
+            out.append(.report(.note(role: endpoint, description: "group \(report.group) reported from \(sender)")))
             for (space, shape) in report.spaces.enumerated() {
                 for block in 0 ..< shape.blocks {
                     let key = BackupRecovery.BlockKey(group: report.group, space: UInt8(space), block: block)
@@ -114,7 +116,10 @@ extension Sequencer {
             }
             r.pendingFills.removeValue(forKey: ack.fill)
             recovery = r
-            if r.pendingFills.isEmpty { finishFilling() }
+            if r.pendingFills.isEmpty {
+                finishFilling()
+                out.append(.report(.note(role: endpoint, description: "recovery complete: serving")))
+            }
         default:
             drops.stale += 1
         }
@@ -146,6 +151,7 @@ extension Sequencer {
         r.blocks = [:]
         r.stage = .filling
         recovery = r
+        out.append(.report(.note(role: endpoint, description: "bitmaps merged: \(r.pendingFills.count) hole fills, counters \(counters)")))
         if r.pendingFills.isEmpty { finishFilling() } else { sendFills(into: &out) }
     }
 
@@ -171,6 +177,17 @@ extension Sequencer {
         recovery = r
         switch r.stage {
         case .collecting:
+            // A reporter that stopped answering for its blocks may have lost its leadership or
+            // crashed: forget its report and poll the group again, so its new leader reports.
+            let patience = config.recoveryRetryMicros * 20
+            for (group, entry) in r.reports.sorted(by: { $0.key < $1.key })
+                where now.nanoseconds(since: entry.at) > patience * 1_000 && r.missing.contains(where: { $0.group == group }) {
+                r.reports.removeValue(forKey: group)
+                r.missing = r.missing.filter { $0.group != group }
+                r.blocks = r.blocks.filter { $0.key.group != group }
+                out.append(.report(.note(role: endpoint, description: "group \(group)'s reporter \(entry.from) went quiet: polling again")))
+            }
+            recovery = r
             for group in 0 ..< config.groups where r.reports[UInt16(group)] == nil {
                 for replica in config.groupReplicas[group] {
                     out.append(.send(.recovery(.poll(RecoveryPoll(group: UInt16(group), epoch: config.epoch))), to: replica))
