@@ -23,20 +23,12 @@ public func benchmarkPipeline(seconds: Double) -> BenchResult {
     for case let .send(reply, _) in replies { proxy.handle(reply, from: sequencerEndpoint, at: .zero, into: &setup) }
     replies.removeAll()
     precondition(proxy.isServing, "the benchmark's proxy did not start serving")
-    var buffer = [UInt8](repeating: 0, count: WireFormat.maxMessageSize)
+    var network = WireCrossing()
     let counts = SpaceCounts(spaces: spaces, each: 1)
     let clients = batch
     var nextID = [UInt64](repeating: 0, count: clients)
     var answered: UInt64 = 0
 
-    /// Encodes and decodes a message, as it would cross the network.
-    func wire(_ message: Message) -> Message {
-        buffer.withUnsafeMutableBytes { raw in
-            var writer = ByteWriter(raw)
-            try! message.encode(into: &writer)
-            return try! Message(decoding: UnsafeRawBufferPointer(rebasing: raw[0 ..< writer.count]))
-        }
-    }
 
     return measure("pipeline", unit: "client operations/s", target: 2_000_000, seconds: seconds) {
         let before = answered
@@ -45,19 +37,19 @@ public func benchmarkPipeline(seconds: Double) -> BenchResult {
                 let id = nextID[c]
                 nextID[c] += 1
                 let request = ClientRequest(client: UInt32(c), requestID: id, group: 0, acknowledgedBelow: id, counts: counts)
-                proxy.handle(wire(.clientRequest(request)), from: Endpoint(UInt32(2 + c)), at: .zero, into: &out)
+                proxy.handle(network.cross(.clientRequest(request)), from: Endpoint(UInt32(2 + c)), at: .zero, into: &out)
             }
             // The batch closed at its size bound: one sequencer request went out.
             for case let .send(message, _) in out where message.isForSequencer {
-                sequencer.handle(wire(message), from: proxy.endpoint, at: .zero, into: &replies)
+                sequencer.handle(network.cross(message), from: proxy.endpoint, at: .zero, into: &replies)
             }
             out.removeAll(keepingCapacity: true)
             for case let .send(reply, _) in replies {
-                proxy.handle(wire(reply), from: sequencerEndpoint, at: .zero, into: &out)
+                proxy.handle(network.cross(reply), from: sequencerEndpoint, at: .zero, into: &out)
             }
             replies.removeAll(keepingCapacity: true)
             for case let .send(message, _) in out {
-                _ = wire(message)
+                _ = network.cross(message)
                 if case .clientReply = message { answered += 1 }
             }
             out.removeAll(keepingCapacity: true)

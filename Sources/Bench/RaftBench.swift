@@ -8,24 +8,17 @@ public func benchmarkRaft(seconds: Double) -> BenchResult {
     let nodes = peers.indices.map { i in
         RaftNode(config: RaftConfig(group: 0, me: UInt8(i), peers: peers), generator: SplitMix64(seed: UInt64(i + 1)))
     }
-    var buffer = [UInt8](repeating: 0, count: WireFormat.maxMessageSize)
+    var network = WireCrossing()
     var pending: [(Message, to: Endpoint, from: Endpoint)] = []
     var out: [Output] = []
 
-    func wire(_ message: Message) -> Message {
-        buffer.withUnsafeMutableBytes { raw in
-            var writer = ByteWriter(raw)
-            try! message.encode(into: &writer)
-            return try! Message(decoding: UnsafeRawBufferPointer(rebasing: raw[0 ..< writer.count]))
-        }
-    }
 
     /// Delivers every message until the group is quiet.
     func drain(from sender: Int) {
         for case let .send(message, to) in out { pending.append((message, to, peers[sender])) }
         out.removeAll(keepingCapacity: true)
         while let (message, to, from) = pending.popLast() {
-            guard case let .raft(m) = wire(message) else { continue }
+            guard case let .raft(m) = network.cross(message) else { continue }
             let node = nodes[Int(to.id)]
             node.handle(m, from: from, at: .zero, into: &out)
             for case let .send(reply, replyTo) in out { pending.append((reply, replyTo, to)) }
