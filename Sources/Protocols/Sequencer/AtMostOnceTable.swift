@@ -73,17 +73,20 @@ public struct AtMostOnceTable: Sendable {
     public func pending(group: UInt16) -> Int { groups[Int(group)].count }
     public func durableBelow(group: UInt16) -> UInt64 { groups[Int(group)].durableBelow }
 
+    // The accessors below read the group's table in place (`groups[i].field`): copying the struct
+    // out would retain and release its ring on every request.
+
     public func lookup(group: UInt16, seqRequestID: UInt64) -> Lookup {
-        let table = groups[Int(group)]
-        if seqRequestID < table.durableBelow { return .forgotten }
-        if let numbers = table.get(seqRequestID) { return .found(numbers) }
+        let i = Int(group)
+        if seqRequestID < groups[i].durableBelow { return .forgotten }
+        if let numbers = groups[i].get(seqRequestID) { return .found(numbers) }
         return .absent
     }
 
     /// May `seqRequestID` be recorded? Only within `maxPendingPerGroup` of the group's durable mark.
     public func hasRoom(group: UInt16, seqRequestID: UInt64) -> Bool {
-        let table = groups[Int(group)]
-        return seqRequestID >= table.durableBelow && seqRequestID - table.durableBelow < UInt64(maxPendingPerGroup)
+        let durable = groups[Int(group)].durableBelow
+        return seqRequestID >= durable && seqRequestID - durable < UInt64(maxPendingPerGroup)
     }
 
     /// Fencing: accepts `term` (raising the group's term) unless an older leader is asking.
@@ -107,11 +110,12 @@ public struct AtMostOnceTable: Sendable {
 
     public mutating func record(group: UInt16, seqRequestID: UInt64, numbers: MultiSequenceNumber) {
         precondition(hasRoom(group: group, seqRequestID: seqRequestID), "allocation outside the group's window")
-        precondition(lookup(group: group, seqRequestID: seqRequestID) == .absent, "allocation recorded twice")
         let i = Int(group)
         groups[i].nextSeqRequestID = max(groups[i].nextSeqRequestID, seqRequestID + 1)
         groups[i].makeRoom(for: seqRequestID)
-        groups[i].slots[groups[i].slot(seqRequestID)!] = numbers
+        let slot = groups[i].slot(seqRequestID)!
+        precondition(groups[i].slots[slot] == nil, "allocation recorded twice")
+        groups[i].slots[slot] = numbers
         groups[i].count += 1
     }
 

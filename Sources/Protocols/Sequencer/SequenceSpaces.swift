@@ -20,12 +20,17 @@ public struct SequenceSpaces: Sendable {
     /// Hands out `counts[i]` numbers from every space `i` at once.
     public mutating func allocate(_ counts: SpaceCounts) -> MultiSequenceNumber {
         precondition(counts.spaceCount == next.count, "request has \(counts.spaceCount) spaces, sequencer \(next.count)")
-        var ranges = [SpaceRange]()
-        ranges.reserveCapacity(next.count)
-        for i in next.indices {
-            let count = counts[i]
-            ranges.append(SpaceRange(first: next[i], count: count))
-            next[i] += UInt64(count)
+        let n = next.count
+        let ranges = [SpaceRange](unsafeUninitializedCapacity: n) { buffer, initialized in
+            next.withUnsafeMutableBufferPointer { next in
+                counts.counts.withUnsafeBufferPointer { counts in
+                    for i in 0 ..< n {
+                        buffer.initializeElement(at: i, to: SpaceRange(first: next[i], count: counts[i]))
+                        next[i] += UInt64(counts[i])
+                    }
+                }
+            }
+            initialized = n
         }
         return MultiSequenceNumber(ranges)
     }
