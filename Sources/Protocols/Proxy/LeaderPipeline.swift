@@ -5,7 +5,7 @@ final class LeaderPipeline {
         /// Waiting for this term's first entry to apply (then the whole committed log is applied).
         case starting(index: UInt64)
         /// Asking the sequencer of `epoch` to fence older leaders and list the group's allocations.
-        case claiming(lastSentAt: Instant?)
+        case claiming(lastSentAt: Instant)
         /// The takeover entry (noops for unreplicated allocations) is in the log.
         case takingOver(index: UInt64)
         case ready

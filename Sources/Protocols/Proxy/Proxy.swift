@@ -133,7 +133,6 @@ public final class Proxy: Role {
         }
         switch (command, pipeline.phase) {
         case (.leaderStart, .starting(let started)) where started == index:
-            pipeline.phase = .claiming(lastSentAt: nil)
             sendClaim(pipeline, at: now, into: &out)
         case (.takeover, .takingOver(let proposed)) where proposed == index:
             pipeline.phase = .ready
@@ -146,7 +145,6 @@ public final class Proxy: Role {
             pipeline.lastHeardFromSequencer = now
             // A new leader claims after its first entry applies; a serving one claims again now.
             if case .starting = pipeline.phase { break }
-            pipeline.phase = .claiming(lastSentAt: nil)
             sendClaim(pipeline, at: now, into: &out)
         case let (.fillHoles(fill), _):
             out.append(.send(.recovery(.holeFillAck(HoleFillAck(group: config.group, epoch: fill.epoch, fill: fill.fill))),

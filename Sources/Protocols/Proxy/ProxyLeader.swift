@@ -9,7 +9,7 @@ extension Proxy {
             deadline = min(deadline, batch.lastSentAt.adding(microseconds: config.sequencerRetryMicros))
         }
         if case let .claiming(sent) = p.phase {
-            deadline = min(deadline, (sent ?? .zero).adding(microseconds: config.sequencerRetryMicros))
+            deadline = min(deadline, sent.adding(microseconds: config.sequencerRetryMicros))
         }
         if let suspicion = suspicionDeadline(p) { deadline = min(deadline, suspicion) }
         if config.group == 0 && p.isReady { deadline = min(deadline, p.nextGCAt) }
@@ -25,7 +25,7 @@ extension Proxy {
             p.nextHeartbeatAt = now.adding(microseconds: config.heartbeatMicros)
         }
         suspectSequencer(p, at: now, into: &out)
-        if case let .claiming(sent) = p.phase, now >= (sent ?? .zero).adding(microseconds: config.sequencerRetryMicros) {
+        if case let .claiming(sent) = p.phase, now >= sent.adding(microseconds: config.sequencerRetryMicros) {
             sendClaim(p, at: now, into: &out)
         }
         let due = p.inFlight.values.filter { now >= $0.lastSentAt.adding(microseconds: config.sequencerRetryMicros) }
@@ -40,6 +40,7 @@ extension Proxy {
 
     // MARK: Claiming the group
 
+    /// Enters (or stays in) the claiming phase and sends the claim; the only way into that phase.
     func sendClaim(_ p: LeaderPipeline, at now: Instant, into out: inout [Output]) {
         p.phase = .claiming(lastSentAt: now)
         let claim = Claim(group: config.group, term: p.term, epoch: p.epoch, durableBelow: state.resolvedBelow)

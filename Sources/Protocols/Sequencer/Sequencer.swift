@@ -21,16 +21,6 @@ public struct SequencerConfig: Sendable {
     }
 }
 
-/// Counters a role keeps about input it refused (all of it survived, none of it trapped).
-public struct DropCounters: Sendable, Equatable {
-    /// Messages that do not belong to this role, or name a group, space count or id it does not have.
-    public var rejected: UInt64 = 0
-    /// Late or duplicate replies for work already finished.
-    public var stale: UInt64 = 0
-
-    public init() {}
-}
-
 /// The multi-sequencer: hands each (group, seqRequestID) one multi-sequence number, at most once,
 /// refuses deposed leaders, lists a group's live allocations to its new leader, and echoes
 /// heartbeats. A backup (epoch 1) first rebuilds the counters from every group's bitmaps.
