@@ -12,6 +12,7 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .executable(name: "masonlab", targets: ["masonlab"]),
+        .executable(name: "masond", targets: ["masond"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -27,7 +28,7 @@ let package = Package(
         // The deterministic cluster simulator and the invariant checkers.
         .target(name: "Simulation", dependencies: ["Protocols"], swiftSettings: hotPathSettings),
         // In-process benchmarks behind `masonlab bench` (measurements, not tests).
-        .target(name: "Bench", dependencies: ["Protocols", "Simulation"]),
+        .target(name: "Bench", dependencies: ["Protocols", "Simulation", "Transport", "CLinux"]),
         // The command-line commands; the executable only calls into this.
         .target(
             name: "MasonlabCLI",
@@ -37,8 +38,35 @@ let package = Package(
             ]
         ),
         .executableTarget(name: "masonlab", dependencies: ["MasonlabCLI"]),
+        // The one C target: a shim over DPDK's inline functions (Swift cannot import rte_mbuf).
+        // SwiftPM's pkg-config reader rejects Debian's libdpdk.pc, so its flags are given here.
+        .target(
+            name: "CDPDK",
+            cSettings: [.unsafeFlags(["-I/usr/include/dpdk", "-I/usr/include/x86_64-linux-gnu/dpdk",
+                                      "-include", "rte_config.h", "-march=corei7"])],
+            linkerSettings: [.linkedLibrary("rte_eal"), .linkedLibrary("rte_ethdev"), .linkedLibrary("rte_mbuf"),
+                             .linkedLibrary("rte_mempool"), .linkedLibrary("rte_net")]
+        ),
+        // Linux calls Swift's Glibc module leaves out (recvmmsg/sendmmsg need _GNU_SOURCE; epoll, eventfd).
+        .target(name: "CLinux"),
+        // Worker threads hosting roles over UDP (recvmmsg/sendmmsg, epoll) or DPDK.
+        .target(name: "Transport", dependencies: ["Protocols", "CDPDK", "CLinux"], swiftSettings: hotPathSettings),
+        // masond's control API: JSON-RPC 2.0 over a Unix socket, its request types, node inventory.
+        .target(name: "Control"),
+        // The daemon: hosts the roles a control request names, on transport workers.
+        .target(
+            name: "Daemon",
+            dependencies: ["Protocols", "Transport", "Control", .product(name: "Histogram", package: "hdrhistogram-swift")]
+        ),
+        .executableTarget(
+            name: "masond",
+            dependencies: ["Daemon", "Control", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+        ),
         .testTarget(name: "ProtocolsTests", dependencies: ["Protocols"]),
         .testTarget(name: "SimulationTests", dependencies: ["Simulation", "Protocols"]),
         .testTarget(name: "MasonlabCLITests", dependencies: ["masonlab"]),
+        .testTarget(name: "TransportTests", dependencies: ["Transport", "Protocols"]),
+        .testTarget(name: "ControlTests", dependencies: ["Control"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["masond", "Control", "Protocols"]),
     ]
 )

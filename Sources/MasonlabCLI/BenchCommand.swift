@@ -4,7 +4,7 @@ import Foundation
 
 struct Bench: ParsableCommand {
     enum Target: String, CaseIterable, ExpressibleByArgument {
-        case sequencer, pipeline, raft, simulator, all
+        case sequencer, pipeline, raft, simulator, udp, all
     }
 
     static let configuration = CommandConfiguration(
@@ -14,6 +14,8 @@ struct Bench: ParsableCommand {
         pipeline: client operations/s through codec + proxy + sequencer at batches of 64 (target 2 M/s). \
         raft: entries committed/s by a 3-replica Raft group, 64-operation batch entries, every message through the codec. \
         simulator: delivered messages/s of the simulator running a Mason cluster (target 1 M/s). \
+        udp: loopback messages/s answered by a transport Worker against a raw recvmmsg/sendmmsg echo loop, \
+        two threads pinned to cores 0 and 1 (target: 70% of raw). \
         Build in release mode for meaningful numbers: swift build -c release.
         """
     )
@@ -37,6 +39,7 @@ struct Bench: ParsableCommand {
         if target == .pipeline || target == .all { results.append(benchmarkPipeline(seconds: seconds)) }
         if target == .raft || target == .all { results.append(benchmarkRaft(seconds: seconds)) }
         if target == .simulator || target == .all { results.append(benchmarkSimulator(seconds: seconds)) }
+        if target == .udp || target == .all { results += benchmarkUDPTransport(seconds: seconds) }
         if json {
             let rows: [[String: Any]] = results.map {
                 ["name": $0.name, "unit": $0.unit, "per_second": $0.perSecond.rounded(), "target": $0.target ?? NSNull()]

@@ -1,0 +1,39 @@
+import Control
+import Foundation
+import Transport
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// `masond serve`: the control server and the daemon behind it, until SIGTERM or SIGINT.
+public enum DaemonService {
+    /// `MASOND_SOCKET`, else /run/masond.sock for root and /tmp/masond-UID.sock for others.
+    public static var defaultSocketPath: String {
+        if let path = ProcessInfo.processInfo.environment["MASOND_SOCKET"], !path.isEmpty { return path }
+        return geteuid() == 0 ? "/run/masond.sock" : "/tmp/masond-\(geteuid()).sock"
+    }
+
+    /// Serves until a SIGTERM or SIGINT arrives, then stops every role, closes the socket and
+    /// removes it. Throws when the socket cannot be served (another daemon holds it, say) or DPDK
+    /// does not initialise.
+    public static func serve(socketPath: String, address: String, dpdkArguments: String?) throws {
+        // Block the stop signals in every thread (workers inherit the mask), then wait for them here.
+        var signals = sigset_t()
+        sigemptyset(&signals)
+        sigaddset(&signals, SIGTERM)
+        sigaddset(&signals, SIGINT)
+        pthread_sigmask(SIG_BLOCK, &signals, nil)
+        signal(SIGPIPE, SIG_IGN)
+
+        let dpdk = try dpdkArguments.map { try DPDKHost(arguments: $0) }
+        let daemon = Daemon(address: address, dpdk: dpdk)
+        let server = ControlServer(socketPath: socketPath, handler: daemon)
+        try server.start()
+        FileHandle.standardError.write(Data("masond \(Daemon.version): serving \(socketPath) (data plane \(address)\(dpdk == nil ? "" : ", DPDK"))\n".utf8))
+        var received: Int32 = 0
+        sigwait(&signals, &received)
+        FileHandle.standardError.write(Data("masond: signal \(received), stopping\n".utf8))
+        server.stop()
+        _ = daemon.reset()
+    }
+}

@@ -1,0 +1,49 @@
+import Protocols
+
+/// The payload of every Mason datagram, over UDP and over DPDK alike:
+///
+///     magic u16 = 0x4D53 | version u8 = 1 | frames u8 | source endpoint u32 | destination endpoint u32
+///     then `frames` codec frames (WireFormat), back to back
+///
+/// All little-endian. Several messages from one role to one role in a worker's loop turn share a
+/// datagram; the endpoints let many roles share one socket or DPDK queue.
+public enum Datagram {
+    public static let magic: UInt16 = 0x4D53
+    public static let version: UInt8 = 1
+    public static let headerSize = 12
+
+    public struct Header: Equatable, Sendable {
+        public var frames: Int
+        public var source: Endpoint
+        public var destination: Endpoint
+    }
+
+    public enum Malformed: Error, Equatable {
+        case tooShort(Int)
+        case badMagic(UInt16)
+        case badVersion(UInt8)
+        case noFrames
+    }
+
+    /// Reads the header; the frames follow at `headerSize`.
+    public static func header(_ bytes: UnsafeRawBufferPointer) throws(Malformed) -> Header {
+        guard bytes.count >= headerSize else { throw .tooShort(bytes.count) }
+        let magic = UInt16(littleEndian: bytes.loadUnaligned(fromByteOffset: 0, as: UInt16.self))
+        guard magic == Self.magic else { throw .badMagic(magic) }
+        guard bytes[2] == version else { throw .badVersion(bytes[2]) }
+        guard bytes[3] > 0 else { throw .noFrames }
+        return Header(frames: Int(bytes[3]),
+                      source: Endpoint(UInt32(littleEndian: bytes.loadUnaligned(fromByteOffset: 4, as: UInt32.self))),
+                      destination: Endpoint(UInt32(littleEndian: bytes.loadUnaligned(fromByteOffset: 8, as: UInt32.self))))
+    }
+
+    /// Writes a header with `frames` frames at the start of `buffer`.
+    public static func writeHeader(_ buffer: UnsafeMutableRawBufferPointer, frames: Int, source: Endpoint, destination: Endpoint) {
+        precondition(buffer.count >= headerSize && (1 ... 255).contains(frames), "datagram header")
+        buffer.storeBytes(of: magic.littleEndian, toByteOffset: 0, as: UInt16.self)
+        buffer[2] = version
+        buffer[3] = UInt8(frames)
+        buffer.storeBytes(of: source.id.littleEndian, toByteOffset: 4, as: UInt32.self)
+        buffer.storeBytes(of: destination.id.littleEndian, toByteOffset: 8, as: UInt32.self)
+    }
+}
