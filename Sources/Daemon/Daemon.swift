@@ -62,7 +62,9 @@ public final class Daemon: ControlHandler {
                                      intervalMillis: request.intervalMillis ?? 10)
             }
             do throws(PlanError) {
-                return .success(StartRolesResult(workers: try current!.start(plan, makeIO: makeIO)))
+                return .success(StartRolesResult(workers: try current!.start(plan) { worker throws(PlanError) in
+                    try makeIO(worker, neighbours: plan.addresses.macs)
+                }))
             } catch {
                 return .failure(.application(code: -32011, error.description))
             }
@@ -71,12 +73,12 @@ public final class Daemon: ControlHandler {
     }
 
     /// Opens the transport a planned worker asks for.
-    private func makeIO(_ worker: RolePlan.PlannedWorker) throws(PlanError) -> (any PacketIO, Int) {
+    private func makeIO(_ worker: RolePlan.PlannedWorker, neighbours: [UInt32: MACAddress]) throws(PlanError) -> (any PacketIO, Int) {
         switch worker.transport {
         case "dpdk":
             guard let dpdk else { throw PlanError("workers: transport dpdk needs masond started with --dpdk 'EAL ARGS'.") }
-            do throws(TransportError) {
-                return try dpdk.openPort(address: worker.address)
+            do throws(DPDKError) {
+                return try dpdk.openPort(address: worker.address, neighbours: neighbours)
             } catch {
                 throw PlanError("cannot open a DPDK queue for \(worker.address): \(error.description)")
             }

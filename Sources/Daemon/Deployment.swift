@@ -71,14 +71,14 @@ final class Deployment {
     /// Stops the roles: clients first stop issuing and finish what is outstanding (up to
     /// `drain`), then every named role halts. Workers left with no running role end.
     func stop(_ endpoints: [UInt32], drain: Duration) {
-        let clients = endpoints.compactMap { e -> (Worker, Client)? in
-            guard states[e] == "running", let (w, role) = locate(e), let client = role.role as? Client else { return nil }
-            return (workers[w].worker, client)
+        let clients = endpoints.compactMap { e -> (Worker, HostedRole)? in
+            guard states[e] == "running", let (w, role) = locate(e), role.role is Client else { return nil }
+            return (workers[w].worker, role)
         }
-        for (worker, client) in clients { worker.perform { client.stopIssuing() } }
+        for (worker, hosted) in clients { worker.perform { (hosted.role as! Client).stopIssuing() } }
         let deadline = ContinuousClock.now + drain
-        for (worker, client) in clients {
-            while !worker.perform({ client.isIdle }), ContinuousClock.now < deadline {
+        for (worker, hosted) in clients {
+            while !worker.perform({ (hosted.role as! Client).isIdle }), ContinuousClock.now < deadline {
                 Thread.sleep(forTimeInterval: 0.001)
             }
         }

@@ -18,7 +18,7 @@ public struct NetAddress: Hashable, Sendable, CustomStringConvertible {
         guard parts.count == 4 else { return nil }
         var value: UInt32 = 0
         for part in parts {
-            guard (1 ... 3).contains(part.count), part.allSatisfy(\.isASCII), let octet = UInt8(part) else { return nil }
+            guard (1 ... 3).contains(part.count), part.utf8.allSatisfy({ (48 ... 57).contains($0) }), let octet = UInt8(part) else { return nil }
             value = value << 8 | UInt32(octet)
         }
         self.init(ip: value, port: port)
@@ -26,7 +26,9 @@ public struct NetAddress: Hashable, Sendable, CustomStringConvertible {
 
     /// Parses `a.b.c.d:port`.
     public init?(_ text: String) {
-        guard let colon = text.lastIndex(of: ":"), let port = UInt16(text[text.index(after: colon)...]) else { return nil }
+        guard let colon = text.lastIndex(of: ":") else { return nil }
+        let digits = text[text.index(after: colon)...]
+        guard (1 ... 5).contains(digits.count), digits.utf8.allSatisfy({ (48 ... 57).contains($0) }), let port = UInt16(digits) else { return nil }
         self.init(ip: String(text[..<colon]), port: port)
     }
 
@@ -61,7 +63,7 @@ public struct MACAddress: Hashable, Sendable, CustomStringConvertible {
         guard parts.count == 6 else { return nil }
         var b = [UInt8]()
         for part in parts {
-            guard part.count == 2, let v = UInt8(part, radix: 16) else { return nil }
+            guard part.count == 2, part.allSatisfy(\.isHexDigit), let v = UInt8(part, radix: 16) else { return nil }
             b.append(v)
         }
         self.init(b[0], b[1], b[2], b[3], b[4], b[5])

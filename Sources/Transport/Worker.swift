@@ -72,6 +72,13 @@ public final class Worker: @unchecked Sendable {
         finished.wait()
     }
 
+    /// Runs `body` with the hosted roles on the worker thread, between two loop turns, and
+    /// returns its value; directly when the thread is not running.
+    public func perform<T: Sendable>(_ body: @escaping @Sendable (_ roles: [any Role]) -> T) -> T {
+        let roles = Handoff(self.roles)
+        return perform { body(roles.value) }
+    }
+
     /// Runs `body` on the worker thread between two loop turns and returns its value; directly
     /// when the thread is not running.
     public func perform<T: Sendable>(_ body: @escaping @Sendable () -> T) -> T {
@@ -189,8 +196,9 @@ public final class Worker: @unchecked Sendable {
             do throws(WireError) {
                 message = try Message.decode(from: &reader)
             } catch {
+                // The frames before this one were delivered; nothing after it can be trusted.
                 counters.malformedFrames += 1
-                break
+                return
             }
             counters.messagesIn += 1
             roles[i].handle(message, from: header.source, at: now, into: &outputs)
@@ -247,4 +255,10 @@ public final class Worker: @unchecked Sendable {
         counters.datagramsOut += UInt64(io.send(outbox.batch))
         outbox.reset()
     }
+}
+
+/// Carries the roles into a `perform` closure: they are only touched on the worker thread there.
+private struct Handoff<T>: @unchecked Sendable {
+    let value: T
+    init(_ value: T) { self.value = value }
 }

@@ -66,8 +66,13 @@ struct DialStdioCommand: ParsableCommand {
     @OptionGroup var socket: SocketOption
 
     func run() throws {
-        let status = DialStdio.run(socketPath: socket.socket)
-        if status != 0 { throw ExitCode(status) }
+        do {
+            let status = try DialStdio.run(socketPath: socket.socket)
+            if status != 0 { throw ExitCode(status) }
+        } catch let error as ControlError {
+            FileHandle.standardError.write(Data("masond dial-stdio: \(error)\n".utf8))
+            throw ExitCode(1)
+        }
     }
 }
 

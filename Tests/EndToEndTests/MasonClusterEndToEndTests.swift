@@ -81,6 +81,7 @@ final class MasonClusterEndToEndTests: XCTestCase {
         }
         let results: [RunResults] = try control.map { try $0.call("run.results", params: EndpointsRequest()) }
         let check = ContiguityCheck(results, spaces: 2)
+        print("end-to-end: leader \(leader.endpoint) -> \(newLeader.endpoint); \(check.summary)")
         XCTAssertTrue(check.ok, check.summary)
         XCTAssertGreaterThan(check.spaces[0].upper, 6_000, check.summary)
         let clients = results.flatMap(\.clients)
@@ -134,7 +135,7 @@ func waitUntil(seconds: Double, file: StaticString = #filePath, line: UInt = #li
     while try !condition() {
         guard Date() < deadline else {
             XCTFail("condition not met within \(seconds) s", file: file, line: line)
-            throw ControlError.io("gave up waiting")
+            throw TestFailure("gave up waiting")
         }
         usleep(10_000)
     }

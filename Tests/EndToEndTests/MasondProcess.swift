@@ -36,7 +36,7 @@ final class MasondProcess {
         while true {
             if let client = try? ControlClient(socketPath: socketPath) { return client }
             guard process.isRunning, Date() < deadline else {
-                throw ControlError.io("masond at \(address) did not start: \(stderrText())")
+                throw TestFailure("masond at \(address) did not start: \(stderrText())")
             }
             usleep(5_000)
         }
@@ -65,4 +65,10 @@ final class MasondProcess {
         }
         try? FileManager.default.removeItem(atPath: socketPath)
     }
+}
+
+/// A test step that could not go on, with why.
+struct TestFailure: Error, CustomStringConvertible {
+    var description: String
+    init(_ description: String) { self.description = description }
 }
