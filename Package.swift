@@ -33,7 +33,7 @@ let package = Package(
         .target(
             name: "MasonlabCLI",
             dependencies: [
-                "Protocols", "Simulation", "Bench",
+                "Protocols", "Simulation", "Bench", "Lab", "Control",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -58,6 +58,8 @@ let package = Package(
             name: "Daemon",
             dependencies: ["Protocols", "Transport", "Control", .product(name: "Histogram", package: "hdrhistogram-swift")]
         ),
+        // The experiment platform: testbeds, runs, sweeps (masonlab's logic).
+        .target(name: "Lab", dependencies: ["Control", .product(name: "Histogram", package: "hdrhistogram-swift")]),
         .executableTarget(
             name: "masond",
             dependencies: ["Daemon", "Control", .product(name: "ArgumentParser", package: "swift-argument-parser")]
