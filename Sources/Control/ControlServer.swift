@@ -1,0 +1,164 @@
+import Dispatch
+import Foundation
+import Synchronization
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// masond's control endpoint: a Unix socket (mode 0600) where each connection sends
+/// newline-delimited JSON-RPC 2.0 requests and reads one response line per request, in order.
+///
+/// One thread accepts; each connection is served on a thread of its own, so a slow request holds
+/// up only its own connection. A line longer than `maxRequestBytes` is answered with -32600 and
+/// skipped; invalid UTF-8 or JSON with -32700; in every case the connection stays usable.
+/// At most `maxConnections` connections are served at once; one more is told so and closed.
+///
+/// Call `stop()` before dropping the server: the threads keep it alive until then.
+public final class ControlServer: Sendable {
+    public let socketPath: String
+    public let maxRequestBytes: Int
+    public let maxConnections: Int
+    private let dispatcher: RequestDispatcher
+    private let state = Mutex(State())
+    /// Entered by the accept thread and every connection thread; `stop()` waits for it to empty.
+    private let threads = DispatchGroup()
+    /// Signalled when a connection ends or the server stops: what an accept loop starved of
+    /// descriptors waits for, instead of spinning.
+    private let descriptorsFreed = DispatchSemaphore(value: 0)
+
+    private struct State {
+        var listener: Int32?
+        var identity: UnixSocket.FileIdentity?
+        /// Open connections; a descriptor is closed only after leaving this set, under the lock,
+        /// so `stop()` never shuts down a number the system has already reused.
+        var connections: Set<Int32> = []
+        var started = false
+        var stopping = false
+    }
+
+    public init(socketPath: String, handler: any ControlHandler, maxRequestBytes: Int = 1 << 20, maxConnections: Int = 64) {
+        precondition(maxRequestBytes > 0 && maxConnections > 0, "limits must be positive")
+        self.socketPath = socketPath
+        self.maxRequestBytes = maxRequestBytes
+        self.maxConnections = maxConnections
+        self.dispatcher = RequestDispatcher(handler: handler)
+    }
+
+    /// Binds the socket and starts accepting. Throws `ControlError.alreadyServing` when another
+    /// daemon answers at the path, `.notASocket` when a non-socket file is there (left intact);
+    /// a stale socket file is replaced.
+    public func start() throws(ControlError) {
+        precondition(state.withLock { !$0.started }, "a ControlServer starts once")
+        let (listener, identity) = try UnixSocket.listen(path: socketPath)
+        state.withLock {
+            $0.listener = listener
+            $0.identity = identity
+            $0.started = true
+        }
+        threads.enter()
+        Thread.detachNewThread { [self] in
+            acceptLoop(listener)
+            threads.leave()
+        }
+    }
+
+    /// Closes the listener and every connection, waits for their threads to finish and removes the
+    /// socket file (if it is still this server's). Idempotent. Must not be called from a handler:
+    /// it waits for the handler's own connection thread. A handler call in progress is not
+    /// interrupted; its connection ends when it returns.
+    public func stop() {
+        let toClose: (listener: Int32, identity: UnixSocket.FileIdentity?)? = state.withLock { state in
+            guard state.started, !state.stopping, let listener = state.listener else { return nil }
+            state.stopping = true
+            // shutdown(2) wakes the thread blocked in accept(2) or read(2) on each descriptor.
+            shutdown(listener, Int32(SHUT_RDWR))
+            for connection in state.connections { shutdown(connection, Int32(SHUT_RDWR)) }
+            return (listener, state.identity)
+        }
+        guard let toClose else { return }
+        descriptorsFreed.signal()
+        threads.wait()
+        close(toClose.listener)
+        if let identity = toClose.identity, UnixSocket.identity(of: socketPath) == identity {
+            unlink(socketPath)
+        }
+    }
+
+    private func acceptLoop(_ listener: Int32) {
+        while true {
+            let fd = accept(listener, nil, nil)
+            if fd >= 0 {
+                // accept4 is not visible from Swift; the daemon does not fork, so no child can
+                // inherit the descriptor before it is marked.
+                _ = fcntl(fd, F_SETFD, FD_CLOEXEC)
+            } else {
+                let code = errno
+                if state.withLock({ $0.stopping }) { return }
+                switch code {
+                // Transient: a signal, or a client gone before it was accepted.
+                case EINTR, ECONNABORTED, EPROTO: continue
+                // Out of descriptors or memory: wait (boundedly) for something to be released.
+                case EMFILE, ENFILE, ENOBUFS, ENOMEM:
+                    _ = descriptorsFreed.wait(timeout: .now() + .milliseconds(100))
+                    continue
+                default: return
+                }
+            }
+            let admitted: Bool? = state.withLock { state in
+                if state.stopping { return nil }
+                guard state.connections.count < maxConnections else { return false }
+                state.connections.insert(fd)
+                threads.enter()
+                return true
+            }
+            switch admitted {
+            case nil:
+                close(fd)
+                return
+            case false?:
+                refuse(fd)
+            case true?:
+                Thread.detachNewThread { [self] in
+                    serve(fd)
+                    state.withLock { _ = $0.connections.remove(fd) }
+                    close(fd)
+                    descriptorsFreed.signal()
+                    threads.leave()
+                }
+            }
+        }
+    }
+
+    /// Tells a connection over the limit why it is closed (a short line into an empty socket
+    /// buffer, so the write does not block) and closes it.
+    private func refuse(_ fd: Int32) {
+        let error = RPCError(code: RPCError.Code.tooManyConnections,
+                             message: "masond serves at most \(maxConnections) control connections at once; close one and retry")
+        try? LineWriter(fd: fd, peer: socketPath).write(line: RequestDispatcher.errorResponse(error, id: .null))
+        close(fd)
+    }
+
+    /// Answers requests on one connection until the client leaves or the server stops.
+    private func serve(_ fd: Int32) {
+        let reader = LineReader(fd: fd, maxLineBytes: maxRequestBytes)
+        let writer = LineWriter(fd: fd, peer: "control client")
+        while true {
+            let response: [UInt8]?
+            switch reader.next() {
+            case let .line(line):
+                response = dispatcher.respond(to: line)
+            case let .tooLong(byteCount):
+                response = RequestDispatcher.errorResponse(.invalidRequest(
+                    "request exceeds \(maxRequestBytes) bytes (it has \(byteCount)); send smaller requests"), id: .null)
+            case .end, .failed:
+                return
+            }
+            guard let response else { continue }
+            do {
+                try writer.write(line: response)
+            } catch {
+                return
+            }
+        }
+    }
+}

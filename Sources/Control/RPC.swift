@@ -1,0 +1,46 @@
+import Foundation
+
+/// Helpers that keep a `ControlHandler` to one line per method:
+///
+///     case "roles.start": return try RPC.encode(start(try RPC.decode(StartRoles.self, from: params)))
+public enum RPC {
+    /// Decodes a request's params, mapping every decoding failure to -32602 with a message that
+    /// names the field and the problem: `params.roles[2].worker: expected an integer, got a string ("x")`.
+    /// Absent params decode as `{}`, so a type whose fields are all optional needs none.
+    public static func decode<T: Decodable>(_ type: T.Type, from params: Data?) throws(RPCError) -> T {
+        let value: JSONValue
+        if let params {
+            do {
+                value = try JSONParser.parse([UInt8](params))
+            } catch {
+                throw .invalidParams("params: \(error)")
+            }
+        } else {
+            value = .object([:])
+        }
+        do {
+            return try JSONValueDecoder.decode(type, from: value)
+        } catch let error as DecodingError {
+            let message = JSONValueDecoder.describe(error, root: "params")
+            throw .invalidParams(params == nil ? "params: required but missing (\(message))" : message)
+        } catch {
+            throw .invalidParams("params: \(error)")
+        }
+    }
+
+    /// Encodes a method's result; a value JSON cannot carry (a NaN, say) is an internal error.
+    public static func encode<T: Encodable>(_ value: T) throws(RPCError) -> Data {
+        do {
+            return try encoder().encode(value)
+        } catch {
+            throw .internalError("could not encode the \(T.self) result: \(error)")
+        }
+    }
+
+    /// The encoder for params and results: compact, keys sorted so output is deterministic.
+    static func encoder() -> JSONEncoder {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return encoder
+    }
+}
