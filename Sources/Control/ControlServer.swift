@@ -11,6 +11,8 @@ import Glibc
 /// One thread accepts; each connection is served on a thread of its own, so a slow request holds
 /// up only its own connection. A line longer than `maxRequestBytes` is answered with -32600 and
 /// skipped; invalid UTF-8 or JSON with -32700; in every case the connection stays usable.
+/// Batches (a JSON array of requests on one line) are supported: they are answered with an array
+/// of the responses to their non-notification members.
 /// At most `maxConnections` connections are served at once; one more is told so and closed.
 ///
 /// Call `stop()` before dropping the server: the threads keep it alive until then.
@@ -48,12 +50,21 @@ public final class ControlServer: Sendable {
     /// daemon answers at the path, `.notASocket` when a non-socket file is there (left intact);
     /// a stale socket file is replaced.
     public func start() throws(ControlError) {
-        precondition(state.withLock { !$0.started }, "a ControlServer starts once")
-        let (listener, identity) = try UnixSocket.listen(path: socketPath)
+        let alreadyStarted = state.withLock { state in
+            defer { state.started = true }
+            return state.started
+        }
+        precondition(!alreadyStarted, "a ControlServer starts once")
+        let listener: Int32, identity: UnixSocket.FileIdentity
+        do {
+            (listener, identity) = try UnixSocket.listen(path: socketPath)
+        } catch {
+            state.withLock { $0.started = false }
+            throw error
+        }
         state.withLock {
             $0.listener = listener
             $0.identity = identity
-            $0.started = true
         }
         threads.enter()
         Thread.detachNewThread { [self] in
@@ -88,8 +99,8 @@ public final class ControlServer: Sendable {
         while true {
             let fd = accept(listener, nil, nil)
             if fd >= 0 {
-                // accept4 is not visible from Swift; the daemon does not fork, so no child can
-                // inherit the descriptor before it is marked.
+                // accept4 is not visible through Swift's Glibc module; the descriptor is unmarked
+                // only until this call, which matters only to a process another thread forks then.
                 _ = fcntl(fd, F_SETFD, FD_CLOEXEC)
             } else {
                 let code = errno

@@ -61,12 +61,14 @@ import Glibc
         let path = directory.file("masond.sock")
         // A daemon that reads one request and hangs up without answering.
         let (listener, _) = try UnixSocket.listen(path: path)
-        defer { close(listener) }
         let daemon = Background { () -> LineReader.Event in
             let fd = accept(listener, nil, nil)
             defer { close(fd) }
             return LineReader(fd: fd).next()
         }
+        // shutdown(2) wakes an accept still waiting; the listener is closed only when the daemon
+        // thread is done with it.
+        defer { shutdown(listener, Int32(SHUT_RDWR)); _ = daemon.value(); close(listener) }
         let client = try ControlClient(socketPath: path)
         let error = #expect(throws: ControlError.self) { try client.call(method: "node.info") }
         #expect(error == .connectionClosed(peer: path))
@@ -81,7 +83,6 @@ import Glibc
         defer { directory.remove() }
         let path = directory.file("masond.sock")
         let (listener, _) = try UnixSocket.listen(path: path)
-        defer { close(listener) }
         // A daemon that answers the first request properly and the second under the wrong id.
         let daemon = Background { () -> [JSONValue] in
             let fd = accept(listener, nil, nil)
@@ -95,6 +96,7 @@ import Glibc
             }
             return seen
         }
+        defer { shutdown(listener, Int32(SHUT_RDWR)); _ = daemon.value(); close(listener) }
         let client = try ControlClient(socketPath: path)
         #expect(try client.call("a", as: Bool.self))
         let error = #expect(throws: ControlError.self) { try client.call("b", as: Bool.self) }

@@ -78,7 +78,7 @@ import Glibc
 
     @Test func stopRemovesTheSocketAndEndsOpenConnections() throws {
         let fixture = try ServerFixture()
-        defer { fixture.directory.remove() }
+        defer { fixture.finish() }  // stop is idempotent
         let idle = try ControlClient(socketPath: fixture.path)
         #expect(try idle.call("add", params: AddParams(a: 0, b: 1), as: Sum.self) == Sum(sum: 1))
         let silent = try RawConnection(fixture.path)
@@ -98,11 +98,12 @@ import Glibc
 
     @Test func stopLeavesASocketThatIsNoLongerItsOwn() throws {
         let fixture = try ServerFixture()
-        defer { fixture.directory.remove() }
+        defer { fixture.finish() }  // stop is idempotent
         // Someone removed the socket and another daemon bound the path meanwhile.
         unlink(fixture.path)
         let successor = ControlServer(socketPath: fixture.path, handler: TestHandler())
         try successor.start()
+        defer { successor.stop() }  // idempotent
         fixture.server.stop()
         let client = try ControlClient(socketPath: fixture.path)
         #expect(try client.call("add", params: AddParams(a: 5, b: 5), as: Sum.self) == Sum(sum: 10))

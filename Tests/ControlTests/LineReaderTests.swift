@@ -35,11 +35,23 @@ import Glibc
     }
 
     @Test func aLongLineArrivingInPiecesIsDiscardedAsItComes() {
-        let pieces = Array(repeating: String(repeating: "x", count: 7000), count: 30)  // 210,000 bytes
-        let reader = reader(after: pieces + ["\nnext\n"], maxLineBytes: 100)
-        defer { close(reader.fd) }
+        // More than the buffers hold, so the reader must consume (and drop) while the writer
+        // writes. Each end has one owner (the writer thread closes its own), and both are bounded
+        // by timeouts, so a failing reader or writer ends the test instead of blocking it.
+        let (readEnd, writeEnd) = boundedSocketPair()
+        let writer = Background { () -> Bool in
+            defer { close(writeEnd) }
+            let piece = [UInt8](repeating: UInt8(ascii: "x"), count: 7000)
+            for _ in 0..<30 where Descriptor.writeAll(writeEnd, piece, isSocket: true) != 0 { return false }
+            return Descriptor.writeAll(writeEnd, Array("\nnext\n".utf8), isSocket: true) == 0
+        }
+        let reader = LineReader(fd: readEnd, maxLineBytes: 100)
         #expect(reader.next() == .tooLong(byteCount: 210_000))
         #expect(reader.next() == .line(Array("next".utf8)))
+        #expect(reader.next() == .end(partialBytes: 0))
+        #expect(writer.value() == true)
+        // Closed only once the writer is done with its end (or has given up writing to this one).
+        close(readEnd)
     }
 
     @Test func inputEndingMidLineReportsTheDroppedBytes() {

@@ -70,21 +70,19 @@ import Glibc
         try link("/sys/devices/pci0000:00/0000:03:00.0/driver", to: "../../../bus/pci/drivers/ixgbe")
         try write("/sys/devices/pci0000:00/0000:00:04.0/virtio3/features", "\n")
         try link("/sys/devices/pci0000:00/0000:00:04.0/virtio3/driver", to: "../../../../bus/virtio/drivers/virtio_net")
-        for (name, mac, mtu, state, device) in [
-            ("enp3s0", "a0:36:9f:00:00:01", "9000", "up", "../../../0000:03:00.0"),
-            ("eth1", "52:54:00:00:00:02", "1500", "down", "../../../virtio3"),
-            ("veth0", "aa:bb:cc:dd:ee:ff", "1500", "lowerlayerdown", nil),
+        // As in sysfs: /sys/class/net/<name> links to the interface under its device, and the
+        // interface's `device` link points back up to that device.
+        for (name, mac, mtu, state, home, device) in [
+            ("enp3s0", "a0:36:9f:00:00:01", "9000", "up", "devices/pci0000:00/0000:03:00.0/net", "../../../0000:03:00.0"),
+            ("eth1", "52:54:00:00:00:02", "1500", "down", "devices/pci0000:00/0000:00:04.0/virtio3/net", "../../../virtio3"),
+            ("veth0", "aa:bb:cc:dd:ee:ff", "1500", "lowerlayerdown", "devices/virtual/net", nil),
         ] {
-            try write("/sys/class/net/\(name)/address", mac + "\n")
-            try write("/sys/class/net/\(name)/mtu", mtu + "\n")
-            try write("/sys/class/net/\(name)/operstate", state + "\n")
-            if let device { try link("/sys/class/net/\(name)/device", to: device) }
+            try write("/sys/\(home)/\(name)/address", mac + "\n")
+            try write("/sys/\(home)/\(name)/mtu", mtu + "\n")
+            try write("/sys/\(home)/\(name)/operstate", state + "\n")
+            if let device { try link("/sys/\(home)/\(name)/device", to: device) }
+            try link("/sys/class/net/\(name)", to: "../../\(home)/\(name)")
         }
-        // The class entries' devices live beside them, as in sysfs: /sys/devices/<...>/net/<name>.
-        try files.moveItem(atPath: root.path + "/sys/class/net/enp3s0", toPath: root.path + "/sys/devices/pci0000:00/0000:03:00.0/enp3s0")
-        try link("/sys/class/net/enp3s0", to: "../../devices/pci0000:00/0000:03:00.0/enp3s0")
-        try files.moveItem(atPath: root.path + "/sys/class/net/eth1", toPath: root.path + "/sys/devices/pci0000:00/0000:00:04.0/virtio3/eth1")
-        try link("/sys/class/net/eth1", to: "../../devices/pci0000:00/0000:00:04.0/virtio3/eth1")
 
         let info = NodeInfo.gather(dpdk: nil, version: "v", root: root.path)
         #expect(info.onlineCPUs == [0, 1, 2, 3, 8])

@@ -38,7 +38,44 @@ final class Background<T: Sendable>: Sendable {
     /// The result, or nil if `body` has not returned within `seconds` (a failure guard, not a delay).
     func value(within seconds: Double = 10) -> T? {
         guard done.wait(timeout: .now() + seconds) == .success else { return nil }
+        done.signal()  // re-armed: a later call returns the result at once
         return result.withLock { $0 }
+    }
+}
+
+/// A connected pair of Unix stream sockets whose reads and writes give up (EAGAIN) after
+/// `seconds`, with small buffers: a test reading or writing one end can fail but never hang.
+func boundedSocketPair(seconds: Int = 10) -> (Int32, Int32) {
+    var ends: [Int32] = [-1, -1]
+    #expect(socketpair(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0, &ends) == 0)
+    var timeout = timeval(tv_sec: seconds, tv_usec: 0)
+    var buffer: Int32 = 16 * 1024
+    for fd in ends {
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &buffer, socklen_t(MemoryLayout<Int32>.size))
+        setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &buffer, socklen_t(MemoryLayout<Int32>.size))
+    }
+    return (ends[0], ends[1])
+}
+
+/// Runs `expire` on a thread of its own unless `finish()` comes within `seconds`: a guard that
+/// turns a test blocked on a peer that never answers into a failure (never reached when the code
+/// under test behaves). `finish()` waits for `expire` if it has begun.
+final class Watchdog: Sendable {
+    private let finished = DispatchSemaphore(value: 0)
+    private let exited = DispatchSemaphore(value: 0)
+
+    init(seconds: Double = 60, expire: @escaping @Sendable () -> Void) {
+        Thread.detachNewThread { [self] in
+            if finished.wait(timeout: .now() + seconds) == .timedOut { expire() }
+            exited.signal()
+        }
+    }
+
+    func finish() {
+        finished.signal()
+        exited.wait()
     }
 }
 
@@ -62,6 +99,9 @@ final class RawConnection {
     }
 
     func send(_ text: String) { send(Array(text.utf8)) }
+
+    /// Sends without expecting success: 0 or the errno (EPIPE once the server has closed).
+    func trySend(_ text: String) -> Int32 { Descriptor.writeAll(fd, Array(text.utf8), isSocket: true) }
 
     /// The next response line, parsed.
     func response() throws -> JSONValue {
@@ -145,10 +185,13 @@ final class TestHandler: ControlHandler {
 }
 
 /// A started server on a fresh socket, with its directory; `finish()` stops and cleans up.
+/// Should the test still run after a minute, the server is stopped, which ends every connection
+/// to it, so a client waiting for an answer fails instead of hanging.
 struct ServerFixture {
     let directory: TemporaryDirectory
     let server: ControlServer
     let handler = TestHandler()
+    let watchdog: Watchdog
     var path: String { server.socketPath }
 
     init(maxRequestBytes: Int = 1 << 20, maxConnections: Int = 64) throws {
@@ -156,9 +199,12 @@ struct ServerFixture {
         server = ControlServer(socketPath: directory.file("masond.sock"), handler: handler,
                                maxRequestBytes: maxRequestBytes, maxConnections: maxConnections)
         try server.start()
+        watchdog = Watchdog { [server] in server.stop() }
     }
 
+    /// Stops the server (again, if the test already did) and removes the directory.
     func finish() {
+        watchdog.finish()
         server.stop()
         directory.remove()
     }
