@@ -17,6 +17,7 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.2.0"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
     ],
     targets: [
         // Pure protocol state machines: no I/O, no clocks, no threads.
@@ -33,7 +34,7 @@ let package = Package(
         .target(
             name: "MasonlabCLI",
             dependencies: [
-                "Protocols", "Simulation", "Bench", "Lab", "Control",
+                "Protocols", "Simulation", "Bench", "Lab", "Control", "Results",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -56,10 +57,15 @@ let package = Package(
         // The daemon: hosts the roles a control request names, on transport workers.
         .target(
             name: "Daemon",
-            dependencies: ["Protocols", "Transport", "Control", .product(name: "Histogram", package: "hdrhistogram-swift")]
+            dependencies: ["Protocols", "Transport", "Control", "CLinux", .product(name: "Histogram", package: "hdrhistogram-swift")]
         ),
         // The experiment platform: testbeds, runs, sweeps (masonlab's logic).
-        .target(name: "Lab", dependencies: ["Control", .product(name: "Histogram", package: "hdrhistogram-swift")]),
+        .target(name: "Lab", dependencies: ["Control", "Results", .product(name: "Histogram", package: "hdrhistogram-swift")]),
+        // The results store (SQLite through GRDB), merged-histogram percentiles, exports, gnuplot figures.
+        .target(
+            name: "Results",
+            dependencies: ["Control", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Histogram", package: "hdrhistogram-swift")]
+        ),
         .executableTarget(
             name: "masond",
             dependencies: ["Daemon", "Control", .product(name: "ArgumentParser", package: "swift-argument-parser")]
@@ -69,6 +75,7 @@ let package = Package(
         .testTarget(name: "MasonlabCLITests", dependencies: ["masonlab"]),
         .testTarget(name: "TransportTests", dependencies: ["Transport", "Protocols"]),
         .testTarget(name: "ControlTests", dependencies: ["Control"]),
+        .testTarget(name: "ResultsTests", dependencies: ["Results", "Control"]),
         .testTarget(name: "EndToEndTests", dependencies: ["masond", "Control", "Protocols"]),
     ]
 )

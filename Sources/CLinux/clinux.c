@@ -2,7 +2,10 @@
 #include "clinux.h"
 #include <errno.h>
 #include <string.h>
+#include <signal.h>
 #include <sys/epoll.h>
+#include <sys/prctl.h>
+#include <unistd.h>
 #include <sys/eventfd.h>
 #include <sys/socket.h>
 #include <pthread.h>
@@ -78,4 +81,9 @@ int clinux_pin_thread(int cpu) {
     CPU_SET(cpu, &set);
     int rc = pthread_setaffinity_np(pthread_self(), sizeof(set), &set);
     return -rc;
+}
+
+int clinux_terminate_with_parent(int expected_parent) {
+    if (prctl(PR_SET_PDEATHSIG, SIGTERM) != 0) return -errno;
+    return getppid() != expected_parent ? 1 : 0;
 }

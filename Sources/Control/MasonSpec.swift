@@ -17,9 +17,13 @@ public struct StartRolesRequest: Codable, Sendable, Equatable {
     public var durationMillis: UInt64?
     /// Width of the per-interval counters in `run.results` (default 10 ms).
     public var intervalMillis: UInt64?
+    /// Keep, per interval, the ranges of numbers each client received and each proxy committed as
+    /// noops, so the highest contiguous number over time can be computed exactly (recovery runs).
+    public var recordRanges: Bool?
 
     public init(system: String, run: String? = nil, cluster: MasonClusterSpec, workers: [WorkerSpec], addressBook: [PeerSpec],
-                originUnixNanos: UInt64? = nil, warmupMillis: UInt64? = nil, durationMillis: UInt64? = nil, intervalMillis: UInt64? = nil) {
+                originUnixNanos: UInt64? = nil, warmupMillis: UInt64? = nil, durationMillis: UInt64? = nil, intervalMillis: UInt64? = nil,
+                recordRanges: Bool? = nil) {
         self.system = system
         self.run = run
         self.cluster = cluster
@@ -29,6 +33,7 @@ public struct StartRolesRequest: Codable, Sendable, Equatable {
         self.warmupMillis = warmupMillis
         self.durationMillis = durationMillis
         self.intervalMillis = intervalMillis
+        self.recordRanges = recordRanges
     }
 }
 

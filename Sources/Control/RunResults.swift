@@ -37,10 +37,12 @@ public struct ClientResults: Codable, Sendable, Equatable {
     public var highest: [[Int64]]
     /// Per space, how many numbers this client received.
     public var numbers: [UInt64]
+    /// With `recordRanges`: per interval, the numbers received in it as [space, first, count] triples.
+    public var rangesByInterval: [[[UInt64]]]?
 
     public init(endpoint: UInt32, group: Int, crashed: Bool, completed: UInt64, completedInWindow: UInt64,
                 retransmissions: UInt64, failovers: UInt64, latencyMicros: [[UInt64]], completions: [UInt64],
-                highest: [[Int64]], numbers: [UInt64]) {
+                highest: [[Int64]], numbers: [UInt64], rangesByInterval: [[[UInt64]]]? = nil) {
         self.endpoint = endpoint
         self.group = group
         self.crashed = crashed
@@ -52,6 +54,7 @@ public struct ClientResults: Codable, Sendable, Equatable {
         self.completions = completions
         self.highest = highest
         self.numbers = numbers
+        self.rangesByInterval = rangesByInterval
     }
 }
 
@@ -71,9 +74,12 @@ public struct ProxyResults: Codable, Sendable, Equatable {
     public var duplicates: UInt64
     /// Terms in which this replica became leader.
     public var leaderTerms: [UInt64]
+    /// With `recordRanges`: per interval, the noops this replica applied in it as [space, first, count].
+    public var noopsByInterval: [[[UInt64]]]?
 
     public init(endpoint: UInt32, group: Int, replica: Int, crashed: Bool, committedBatches: UInt64, committed: [[[UInt64]]]?,
-                committedCount: [UInt64], noops: [[[UInt64]]], duplicates: UInt64, leaderTerms: [UInt64]) {
+                committedCount: [UInt64], noops: [[[UInt64]]], duplicates: UInt64, leaderTerms: [UInt64],
+                noopsByInterval: [[[UInt64]]]? = nil) {
         self.endpoint = endpoint
         self.group = group
         self.replica = replica
@@ -84,6 +90,7 @@ public struct ProxyResults: Codable, Sendable, Equatable {
         self.noops = noops
         self.duplicates = duplicates
         self.leaderTerms = leaderTerms
+        self.noopsByInterval = noopsByInterval
     }
 }
 

@@ -1,3 +1,4 @@
+import CLinux
 import Control
 import Foundation
 import Transport
@@ -16,7 +17,9 @@ public enum DaemonService {
     /// Serves until a SIGTERM or SIGINT arrives, then stops every role, closes the socket and
     /// removes it. Throws when the socket cannot be served (another daemon holds it, say) or DPDK
     /// does not initialise.
-    public static func serve(socketPath: String, address: String, dpdkArguments: String?) throws {
+    /// `parent`: a process id whose end ends this daemon too (the local testbed's masonlab: a
+    /// daemon notices a lost controller, even one killed with SIGKILL).
+    public static func serve(socketPath: String, address: String, dpdkArguments: String?, parent: Int32? = nil) throws {
         // Block the stop signals in every thread (workers inherit the mask), then wait for them here.
         var signals = sigset_t()
         sigemptyset(&signals)
@@ -24,6 +27,9 @@ public enum DaemonService {
         sigaddset(&signals, SIGINT)
         pthread_sigmask(SIG_BLOCK, &signals, nil)
         signal(SIGPIPE, SIG_IGN)
+        if let parent, clinux_terminate_with_parent(parent) != 0 {
+            throw DaemonError("the controller (pid \(parent)) is already gone; not serving.")
+        }
 
         let dpdk = try dpdkArguments.map { try DPDKHost(arguments: $0) }
         let daemon = Daemon(address: address, dpdk: dpdk)
@@ -36,4 +42,10 @@ public enum DaemonService {
         server.stop()
         _ = daemon.reset()
     }
+}
+
+/// Why the daemon cannot serve, as one sentence.
+public struct DaemonError: Error, CustomStringConvertible {
+    public var description: String
+    public init(_ description: String) { self.description = description }
 }

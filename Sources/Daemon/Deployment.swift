@@ -165,12 +165,14 @@ final class Deployment {
             return .client(ClientResults(endpoint: hosted.endpoint.id, group: group, crashed: crashed, completed: client.completed,
                                          completedInWindow: client.completedInWindow, retransmissions: client.retransmissions,
                                          failovers: client.failovers, latencyMicros: latency, completions: r.completions,
-                                         highest: r.highest, numbers: r.numbers))
+                                         highest: r.highest, numbers: r.numbers,
+                                         rangesByInterval: r.recordRanges ? r.rangesByInterval : nil))
         case let (.proxy(group, replica), _):
             return .proxy(ProxyResults(endpoint: hosted.endpoint.id, group: group, replica: replica, crashed: crashed,
                                        committedBatches: r.committedBatches,
                                        committed: r.rangesOverflowed ? nil : r.committed.map(\.pairs), committedCount: r.committedCount,
-                                       noops: r.noops.map(\.pairs), duplicates: r.duplicates, leaderTerms: r.leaderTerms))
+                                       noops: r.noops.map(\.pairs), duplicates: r.duplicates, leaderTerms: r.leaderTerms,
+                                       noopsByInterval: r.recordRanges ? r.rangesByInterval : nil))
         case let (_, sequencer as Sequencer):
             return .sequencer(SequencerResults(endpoint: hosted.endpoint.id, epoch: sequencer.config.epoch, crashed: crashed,
                                                ready: sequencer.isReady, highWater: sequencer.highWater,

@@ -99,7 +99,8 @@ struct RolePlan {
                     throw PlanError("workers[\(w)].endpoints: endpoint \(endpoint) is not in the cluster.")
                 }
                 guard hosted.insert(endpoint).inserted else { throw PlanError("workers[\(w)].endpoints: endpoint \(endpoint) is hosted twice.") }
-                let recorder = RoleRecorder(spaces: cluster.spaces, origin: origin, intervalNanos: intervalNanos)
+                let recorder = RoleRecorder(spaces: cluster.spaces, origin: origin, intervalNanos: intervalNanos,
+                                            recordRanges: request.recordRanges ?? false)
                 let role = try Self.role(endpoint: Endpoint(endpoint), kind: kind, cluster: cluster, concurrency: concurrency,
                                          measureFrom: measureFrom, measureUntil: measureUntil, generator: generator.fork())
                 roles.append(HostedRole(endpoint: Endpoint(endpoint), kind: kind, role: role, recorder: recorder, worker: w))

@@ -24,11 +24,16 @@ final class RoleRecorder: @unchecked Sendable {
     private(set) var committedBatches: UInt64 = 0
     private(set) var leaderTerms: [UInt64] = []
     private(set) var anomalies: [String] = []
+    /// With `recordRanges`: per interval, [space, first, count] of the numbers a client received
+    /// or a proxy applied as noops (adjacent ranges merged).
+    let recordRanges: Bool
+    private(set) var rangesByInterval: [[[UInt64]]] = []
 
-    init(spaces: Int, origin: Instant, intervalNanos: UInt64) {
+    init(spaces: Int, origin: Instant, intervalNanos: UInt64, recordRanges: Bool = false) {
         self.spaces = spaces
         self.origin = origin
         self.intervalNanos = intervalNanos
+        self.recordRanges = recordRanges
         highest = Array(repeating: [], count: spaces)
         numbers = Array(repeating: 0, count: spaces)
         committed = Array(repeating: NumberRanges(), count: spaces)
@@ -51,17 +56,18 @@ final class RoleRecorder: @unchecked Sendable {
                 numbers[s] += UInt64(range.count)
                 if highest[s].count <= i { highest[s].append(contentsOf: repeatElement(-1, count: i + 1 - highest[s].count)) }
                 highest[s][i] = max(highest[s][i], Int64(clamping: range.first + UInt64(range.count) - 1))
+                if recordRanges { keepRange(interval: i, space: s, first: range.first, count: UInt64(range.count)) }
             }
         case let .batchCommitted(batch):
             committedBatches += 1
             for op in batch.ops {
                 for (s, range) in op.numbers.ranges.enumerated() where s < spaces && range.count > 0 {
-                    apply(space: s, first: range.first, count: UInt64(range.count), noop: op.isNoop)
+                    apply(space: s, first: range.first, count: UInt64(range.count), noop: op.isNoop, at: now)
                 }
             }
         case let .holesFilled(fill):
             for range in fill.ranges where Int(fill.space) < spaces {
-                apply(space: Int(fill.space), first: range.first, count: UInt64(range.count), noop: true)
+                apply(space: Int(fill.space), first: range.first, count: UInt64(range.count), noop: true, at: now)
             }
         case let .leaderElected(_, term, _):
             leaderTerms.append(term)
@@ -72,13 +78,25 @@ final class RoleRecorder: @unchecked Sendable {
         }
     }
 
-    private func apply(space s: Int, first: UInt64, count: UInt64, noop: Bool) {
+    private func apply(space s: Int, first: UInt64, count: UInt64, noop: Bool, at now: Instant) {
         committedCount[s] += count
         if !rangesOverflowed {
             committed[s].insert(first, count: count)
             if committed[s].ranges.count > Self.maxRanges { rangesOverflowed = true }
         }
-        if noop { noops[s].insert(first, count: count) }
+        if noop {
+            noops[s].insert(first, count: count)
+            if recordRanges { keepRange(interval: interval(now), space: s, first: first, count: count) }
+        }
+    }
+
+    private func keepRange(interval i: Int, space s: Int, first: UInt64, count: UInt64) {
+        if rangesByInterval.count <= i { rangesByInterval.append(contentsOf: repeatElement([], count: i + 1 - rangesByInterval.count)) }
+        if let last = rangesByInterval[i].last, last[0] == UInt64(s), last[1] + last[2] == first {
+            rangesByInterval[i][rangesByInterval[i].count - 1][2] += count
+        } else {
+            rangesByInterval[i].append([UInt64(s), first, count])
+        }
     }
 
     var duplicates: UInt64 { committed.reduce(0) { $0 + $1.duplicates } }

@@ -28,7 +28,7 @@ public final class LocalDaemons {
                 let address = "127.0.1.\(i)", socket = folder.appendingPathComponent("node\(i).sock").path
                 let process = Process()
                 process.executableURL = masond
-                process.arguments = ["serve", "--socket", socket, "--address", address]
+                process.arguments = ["serve", "--socket", socket, "--address", address, "--parent", String(getpid())]
                 process.standardOutput = FileHandle.nullDevice
                 process.standardError = FileHandle.nullDevice
                 try process.run()

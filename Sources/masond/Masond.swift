@@ -41,6 +41,10 @@ struct Serve: ParsableCommand {
     @Option(name: .long, help: "This node's data-plane IPv4 address (workers given as ':port' bind to it).")
     var address: String = "127.0.0.1"
 
+    @Option(name: .long, help: ArgumentHelp("Stop when the process that started this daemon ends (the local testbed passes its pid).",
+                                            valueName: "PID"))
+    var parent: Int32?
+
     func validate() throws {
         guard address.split(separator: ".").count == 4, address.split(separator: ".").allSatisfy({ UInt8($0) != nil }) else {
             throw ValidationError("--address: '\(address)' is not an IPv4 address (a.b.c.d).")
@@ -49,7 +53,7 @@ struct Serve: ParsableCommand {
 
     func run() throws {
         do {
-            try DaemonService.serve(socketPath: socket.socket, address: address, dpdkArguments: dpdk)
+            try DaemonService.serve(socketPath: socket.socket, address: address, dpdkArguments: dpdk, parent: parent)
         } catch {
             FileHandle.standardError.write(Data("masond: \(error)\n".utf8))
             throw ExitCode(1)

@@ -29,6 +29,9 @@ int clinux_epoll_add(int epfd, int fd);
 int clinux_epoll_wait_ns(int epfd, uint64_t timeout_ns);
 /* A non-blocking, close-on-exec eventfd; -errno on failure. */
 int clinux_eventfd(void);
+/* Asks the kernel to send SIGTERM to this process when the thread that started it exits
+ * (prctl PR_SET_PDEATHSIG); returns 1 when that parent is already gone, 0 otherwise, -errno on failure. */
+int clinux_terminate_with_parent(int expected_parent);
 /* Pins the calling thread to one CPU (benchmarks); 0 or -errno. */
 int clinux_pin_thread(int cpu);
 #endif

@@ -1,0 +1,76 @@
+/// One point of a sweep: a run, its key in the database, and the series it is drawn in.
+public struct FigurePoint: Sendable, Equatable {
+    public var key: String
+    public var series: String
+    public var spec: RunSpec
+}
+
+/// A paper figure declared as data: its points at the paper's scale and shrunk to one machine.
+public struct Figure: Sendable {
+    public enum Scale: String, Sendable, CaseIterable { case local, paper }
+
+    public var name: String
+    public var summary: String
+    public var system: String
+    public var points: @Sendable (Scale) -> [FigurePoint]
+}
+
+public enum FigureCatalog {
+    public static let all: [Figure] = [mason, recovery]
+
+    public static func named(_ name: String) -> Figure? { all.first { $0.name == name } }
+
+    /// Figure 3: sequence spaces × proxy groups × client load (the artifact's master sweep).
+    public static let mason = Figure(
+        name: "mason", summary: "throughput against latency: sequence spaces × proxy groups × client concurrency (paper Fig. 3)",
+        system: "mason"
+    ) { scale in
+        let spaces = scale == .paper ? [1, 2, 4, 8] : [1, 4]
+        let triples = scale == .paper ? [1, 2, 4, 8, 16] : [1]
+        let loads = scale == .paper ? [1, 2, 4, 8, 16, 32, 64] : [4, 16, 64]
+        var points: [FigurePoint] = []
+        for s in spaces {
+            for p in triples {
+                for c in loads {
+                    var spec = RunSpec()
+                    spec.options.spaces = s
+                    spec.options.proxies = 3 * p
+                    spec.options.proxyThreads = scale == .paper ? 8 : 1
+                    spec.options.clients = scale == .paper ? p : 2
+                    spec.options.clientThreads = scale == .paper ? 16 : 2
+                    spec.options.concurrency = c
+                    spec.warmup = scale == .paper ? 4 : 0.5
+                    spec.duration = scale == .paper ? 60 : 2
+                    spec.cooldown = scale == .paper ? 4 : 0.2
+                    let groups = spec.options.groups
+                    points.append(FigurePoint(key: "spaces=\(s) groups=\(groups) concurrency=\(c)",
+                                              series: "\(s) space\(s == 1 ? "" : "s"), \(groups) group\(groups == 1 ? "" : "s")", spec: spec))
+                }
+            }
+        }
+        return points
+    }
+
+    /// Figure 6: a leader kill and a sequencer kill, with the highest contiguous number over time.
+    public static let recovery = Figure(
+        name: "recovery", summary: "a leader kill then a sequencer kill, contiguous numbers over time (paper Fig. 6)", system: "mason"
+    ) { scale in
+        var spec = RunSpec()
+        spec.options.spaces = 4
+        spec.options.concurrency = 8
+        if scale == .paper {
+            spec.options.proxies = 6
+            spec.options.proxyThreads = 8
+            spec.options.clients = 4
+            spec.options.clientThreads = 16
+            spec.warmup = 4
+            spec.duration = 30
+            spec.faults = [.killLeader(at: 6), .killSequencer(at: 16)]
+        } else {
+            spec.duration = 6
+            spec.faults = [.killLeader(at: 2), .killSequencer(at: 4)]
+        }
+        spec.recordRanges = true
+        return [FigurePoint(key: "recovery", series: "recovery", spec: spec)]
+    }
+}

@@ -1,0 +1,28 @@
+import ArgumentParser
+import Lab
+
+/// `masonlab plan`: where every role of a run goes, without running it.
+struct Plan: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Print the placement of a run: node, role, worker, group, raft id, GC neighbour, client to group."
+    )
+
+    @OptionGroup var arguments: RunArguments
+    @OptionGroup var lab: LabOptions
+
+    func run() throws {
+        let spec = arguments.spec
+        let placement: MasonPlacement
+        do {
+            placement = try MasonPlacement(spec.options, nodes: LocalTestbed.slots(for: spec.options))
+        } catch {
+            throw CommandFailure(error.description, status: ExitStatus.usage)
+        }
+        var rows = [["node", "address", "role", "worker", "endpoint", "group", "raft_id", "detail"]]
+        for r in placement.rows {
+            rows.append([r.node, r.address, r.role, "\(r.worker)", "\(r.endpoint)", r.group.map(String.init) ?? "-",
+                         r.raftID.map(String.init) ?? "-", r.detail])
+        }
+        print(TextTable.render(rows))
+    }
+}

@@ -1,0 +1,109 @@
+import ArgumentParser
+import Foundation
+import Lab
+
+/// The options of one Mason run (`masonlab run`, `masonlab plan`): CLI.md's names, with the
+/// artifact's underscore spellings accepted as hidden aliases so old command lines keep working.
+struct RunArguments: ParsableArguments {
+    @Option(help: "The system to run (mason; corfu, corfumason, rsmkeeper and zkmason are not built yet).")
+    var system: String = "mason"
+
+    @Option(help: "Proxy machines, a multiple of 3.")
+    var nproxies: Int = 3
+
+    @Option(name: [.customLong("nproxy-threads"), .customLong("nproxy_threads")], help: "Groups per proxy triple (a worker each).")
+    var nproxyThreads: Int = 1
+
+    @Option(name: [.customLong("nproxy-leaders"), .customLong("nproxy_leaders")],
+            help: "Total proxy groups; must equal nproxies/3 × nproxy-threads when given (the artifact's redundant flag).")
+    var nproxyLeaders: Int?
+
+    @Option(help: "Client machines.")
+    var nclients: Int = 2
+
+    @Option(name: [.customLong("nclient-threads"), .customLong("nclient_threads")], help: "Clients per client machine.")
+    var nclientThreads: Int = 2
+
+    @Option(name: [.customLong("nsequence-spaces"), .customLong("nsequence_spaces")], help: "Sequence spaces (1–64).")
+    var nsequenceSpaces: Int = 1
+
+    @Option(name: [.customLong("concurrency"), .customLong("client_concurrency")], help: "Operations outstanding per client.")
+    var concurrency: Int = 32
+
+    @Option(name: [.customLong("batch-timeout-us"), .customLong("batch_to"), .customLong("batch_timeout")], help: "Proxy batch timeout (µs).")
+    var batchTimeoutUs: UInt64 = 20
+
+    @Option(help: "Warm-up seconds before measurement.")
+    var warmup: Double = 0.5
+
+    @Option(name: [.customLong("duration"), .customLong("expduration")], help: "Measured seconds.")
+    var duration: Double = 3
+
+    @Option(help: "Seconds after measurement before clients stop.")
+    var cooldown: Double = 0.2
+
+    @Option(name: [.customLong("max-log-size"), .customLong("max_log_size")], help: "Raft entries kept before a snapshot.")
+    var maxLogSize: Int = 500_000
+
+    @Option(name: [.customLong("kill-leader"), .customLong("kill_leader")], help: "Kill group 0's current leader T seconds into measurement.")
+    var killLeader: Double?
+
+    @Option(name: [.customLong("kill-sequencer"), .customLong("kill_sequencer")], help: "Kill the primary sequencer T seconds into measurement.")
+    var killSequencer: Double?
+
+    @Option(help: "Startup-failure retries after the first attempt.")
+    var retries: Int = 3
+
+    @Option(help: .hidden)
+    var injectClientStartFailures: Int = 0
+
+    func validate() throws {
+        guard system == "mason" else {
+            throw ValidationError("--system: '\(system)' cannot run yet; the systems that run are: mason.")
+        }
+        if let l = nproxyLeaders, l != nproxies / 3 * nproxyThreads {
+            throw ValidationError("--nproxy-leaders \(l) does not match --nproxies \(nproxies) / 3 × --nproxy-threads \(nproxyThreads) = \(nproxies / 3 * nproxyThreads).")
+        }
+        guard warmup >= 0, duration > 0, cooldown >= 0, warmup + duration + cooldown <= 3_600 else {
+            throw ValidationError("--warmup, --duration and --cooldown must be non-negative, duration positive, and together at most an hour.")
+        }
+        for (flag, t) in [("--kill-leader", killLeader), ("--kill-sequencer", killSequencer)] {
+            if let t, !(0 ..< duration).contains(t) { throw ValidationError("\(flag) \(t) is outside the measurement (0..<\(duration) s).") }
+        }
+        guard (0 ... 20).contains(retries) else { throw ValidationError("--retries must be 0...20 (got \(retries)).") }
+    }
+
+    var spec: RunSpec {
+        var s = RunSpec()
+        s.options.proxies = nproxies
+        s.options.proxyThreads = nproxyThreads
+        s.options.clients = nclients
+        s.options.clientThreads = nclientThreads
+        s.options.spaces = nsequenceSpaces
+        s.options.concurrency = concurrency
+        s.options.batchTimeoutMicros = batchTimeoutUs
+        s.options.maxLogSize = maxLogSize
+        s.warmup = warmup
+        s.duration = duration
+        s.cooldown = cooldown
+        s.retries = retries
+        s.injectClientStartFailures = injectClientStartFailures
+        if let t = killLeader { s.faults.append(.killLeader(at: t)) }
+        if let t = killSequencer { s.faults.append(.killSequencer(at: t)) }
+        s.recordRanges = !s.faults.isEmpty
+        return s
+    }
+}
+
+/// `--db` and `--testbed`, accepted by every command that touches runs.
+struct LabOptions: ParsableArguments {
+    @Option(help: "Results database (default results/masonlab.sqlite; MASONLAB_DB overrides the default).")
+    var db: String = ProcessInfo.processInfo.environment["MASONLAB_DB"] ?? "results/masonlab.sqlite"
+
+    @Option(help: "Testbed: local (daemons on 127.0.1.x). emulab arrives with masonlab setup.")
+    var testbed: String = "local"
+
+    func validate() throws {
+        guard testbed == "local" else { throw ValidationError("--testbed: '\(testbed)' is not available yet; use local.") }
+    }
+}

@@ -1,0 +1,136 @@
+import ArgumentParser
+import Foundation
+import Lab
+import Results
+
+/// `masonlab run`: one experiment on the testbed, every attempt recorded.
+struct Run: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Run one experiment on the testbed and store it; prints the run id and its summary row.",
+        discussion: "Faults (--kill-leader, --kill-sequencer) are seconds from the start of measurement and hit the current leader."
+    )
+
+    @OptionGroup var arguments: RunArguments
+    @OptionGroup var lab: LabOptions
+
+    @Flag(help: "One JSON document on stdout.")
+    var json = false
+
+    func run() throws {
+        let spec = arguments.spec
+        do {
+            _ = try MasonPlacement(spec.options, nodes: LocalTestbed.slots(for: spec.options))
+        } catch {
+            throw CommandFailure(error.description, status: ExitStatus.usage)
+        }
+        let store = try openStore(lab.db)
+        let runner = LocalRunner(masond: LocalDaemons.masond()) { FileHandle.standardError.write(Data("masonlab: \($0)\n".utf8)) }
+        let stopper = InterruptStopper { runner.stop() }
+        defer {
+            runner.stop()
+            _ = stopper
+        }
+        let (runID, last) = try runner.run(spec, ledger: store)
+        try printPercentiles(store, filter: .run(runID), json: json)
+        if case let .failed(reason) = last.outcome {
+            throw CommandFailure("run \(runID) failed after \(last.number) attempts: \(reason)")
+        }
+    }
+}
+
+/// `masonlab run-figure`: a whole declared sweep, resumable.
+struct RunFigure: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run-figure",
+        abstract: "Run a declared figure's sweep; completed points are skipped, so re-running resumes.",
+        discussion: "Figures: " + FigureCatalog.all.map { "\($0.name) (\($0.summary))" }.joined(separator: "; ") + "."
+    )
+
+    @Argument(help: "The figure (see --list).")
+    var figure: String?
+
+    @Flag(help: "List the figures and their points.")
+    var list = false
+
+    @Flag(name: .customLong("appends")) var appends = false
+    @Flag(name: .customLong("reads")) var reads = false
+    @Flag(name: .customLong("setDatas")) var setDatas = false
+    @Flag(name: .customLong("getDatas")) var getDatas = false
+
+    @Option(help: "local (shrunk to this machine, the default on the local testbed) or paper.")
+    var scale: String = "local"
+
+    @Option(help: "Trials per point.")
+    var trials: Int = 1
+
+    @OptionGroup var lab: LabOptions
+
+    @Flag(help: "The final percentile table as JSON.")
+    var json = false
+
+    func validate() throws {
+        guard Figure.Scale(rawValue: scale) != nil else { throw ValidationError("--scale: '\(scale)' is not a scale; use local or paper.") }
+        guard (1 ... 100).contains(trials) else { throw ValidationError("--trials must be 1...100 (got \(trials)).") }
+        if !list, figure == nil { throw ValidationError("name a figure (masonlab run-figure --list shows them).") }
+    }
+
+    func run() throws {
+        let scale = Figure.Scale(rawValue: scale)!
+        if list {
+            for f in FigureCatalog.all {
+                let points = f.points(scale)
+                print("\(f.name): \(f.summary); \(points.count) points at \(scale.rawValue) scale")
+                for p in points { print("  \(p.key)") }
+            }
+            return
+        }
+        guard let declared = FigureCatalog.named(figure!) else {
+            throw CommandFailure("'\(figure!)' is not a figure; the figures are: \(FigureCatalog.all.map(\.name).joined(separator: ", ")).",
+                                 status: ExitStatus.usage)
+        }
+        let modes = [("appends", appends), ("reads", reads), ("setDatas", setDatas), ("getDatas", getDatas)].filter(\.1).map(\.0)
+        guard modes.isEmpty else {
+            throw CommandFailure("the \(declared.name) figure has no --\(modes[0]) mode (modes belong to the corfu and zookeeper figures, not built yet).",
+                                 status: ExitStatus.usage)
+        }
+        let store = try openStore(lab.db)
+        let runner = LocalRunner(masond: LocalDaemons.masond()) { FileHandle.standardError.write(Data("masonlab: \($0)\n".utf8)) }
+        let stopper = InterruptStopper { runner.stop() }
+        defer {
+            runner.stop()
+            _ = stopper
+        }
+        let (sweep, failed) = try runner.sweep(declared, scale: scale, mode: nil, trials: trials, ledger: store)
+        runner.stop()
+        try printPercentiles(store, filter: .sweep(sweep), json: json)
+        if !failed.isEmpty {
+            throw CommandFailure("sweep \(sweep): \(failed.count) points failed after every retry: \(failed.joined(separator: ", ")); re-run to retry them.")
+        }
+    }
+}
+
+/// Stops the testbed's daemons on SIGINT/SIGTERM, then exits 130: nothing is left running and the
+/// database holds only whole attempts (each is one transaction).
+final class InterruptStopper {
+    private let sources: [DispatchSourceSignal]
+
+    init(_ stop: @escaping @Sendable () -> Void) {
+        sources = [SIGINT, SIGTERM].map { sig in
+            signal(sig, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: sig, queue: .global())
+            source.setEventHandler {
+                FileHandle.standardError.write(Data("masonlab: interrupted; stopping the testbed\n".utf8))
+                stop()
+                exit(130)
+            }
+            source.resume()
+            return source
+        }
+    }
+
+    deinit {
+        for source in sources { source.cancel() }
+        signal(SIGINT, SIG_DFL)
+        signal(SIGTERM, SIG_DFL)
+    }
+}

@@ -1,0 +1,233 @@
+import Foundation
+import GRDB
+
+/// Everything in the database in forms pandas reads: one JSON document (sweeps, runs, their
+/// attempts with every node's and client's results), or two CSV tables (one row per attempt with
+/// its run, parameters and summary; one row per client of each attempt).
+extension ResultsStore {
+    /// `{"schema":N,"sweeps":[...],"runs":[{..., "attempts":[{..., "clients":[...], "nodes":[...],
+    /// "faults":[...], "recovery":{...}}]}]}`: every stored value, times as ISO 8601 UTC, latency
+    /// histograms as [value µs, count] pairs.
+    public func exportJSON() throws -> Data {
+        let version = try schemaVersion()
+        let document: [String: Any] = try read { db in
+            let dump = try ResultsDump(db)
+            return [
+                "schema": version,
+                "sweeps": dump.sweeps.map(\.json),
+                "runs": try dump.runs.map { run in
+                    var object = run.json
+                    object["attempts"] = try (dump.attemptsByRun[run.id] ?? []).map { try dump.json(of: $0, db) }
+                    return object
+                },
+            ]
+        }
+        return try JSONSerialization.data(withJSONObject: document, options: [.sortedKeys, .withoutEscapingSlashes])
+    }
+
+    /// The attempts table (run, sweep, point, trial, system, ..., outcome, summary, faults, then one
+    /// column per parameter) and the clients table (run, attempt, node, endpoint, counters, the
+    /// client's own percentiles).
+    public func exportCSV() throws -> (attempts: CSVTable, clients: CSVTable) {
+        let dump = try read { db in try ResultsDump(db) }
+        let parameterKeys = Set(dump.runs.flatMap(\.parameters.keys)).sorted()
+        var attempts = CSVTable(header: ResultsDump.attemptColumns + parameterKeys.map { ResultsDump.attemptColumns.contains($0) ? "param_\($0)" : $0 })
+        var clients = CSVTable(header: ResultsDump.clientColumns)
+        for run in dump.runs {
+            for attempt in dump.attemptsByRun[run.id] ?? [] {
+                attempts.rows.append(dump.csvRow(run: run, attempt: attempt) + parameterKeys.map { run.parameters[$0]?.description ?? "" })
+                clients.rows += (dump.clientsByAttempt[attempt.id] ?? []).map { $0.csvRow(run: run.id, attempt: attempt.number) }
+            }
+        }
+        return (attempts, clients)
+    }
+}
+
+/// The whole database read in one snapshot, for the exports.
+struct ResultsDump {
+    struct Sweep {
+        var id: Int64
+        var figure: String
+        var mode: String?
+        var scale: String
+        var trials: Int
+        var status: String
+        var created: Date
+        var finished: Date?
+
+        var json: [String: Any] {
+            ["id": id, "figure": figure, "mode": mode ?? NSNull(), "scale": scale, "trials": trials, "status": status,
+             "created": iso(created), "finished": finished.map(iso) ?? NSNull()]
+        }
+    }
+
+    struct Run {
+        var id: Int64
+        var sweep: Int64?
+        var pointKey: String?
+        var trial: Int
+        var system: String
+        var parameters: RunParameters
+        var configuration: String
+        var masonlabVersion: String
+        var testbed: String
+        var status: String
+        var created: Date
+
+        var json: [String: Any] {
+            ["run": id, "sweep": sweep ?? NSNull(), "point": pointKey ?? NSNull(), "trial": trial, "system": system,
+             "params": parameters.mapValues(\.jsonObject), "configuration": parsedJSON(configuration), "masonlab_version": masonlabVersion,
+             "testbed": testbed, "status": status, "created": iso(created)]
+        }
+    }
+
+    struct Attempt {
+        var id: Int64
+        var number: Int
+        var started: Date
+        var ended: Date
+        var outcome: String
+        var reason: String?
+        var measuredSeconds: Double
+        var intervalMillis: Int64
+        var clients: Int
+        var completedInWindow: Int64
+        var throughputOps: Double?
+        var percentiles: [Int64?]
+    }
+
+    struct Client {
+        var node: Int
+        var endpoint: Int64
+        var group: Int
+        var crashed: Bool
+        var completed: Int64
+        var completedInWindow: Int64
+        var retransmissions: Int64
+        var failovers: Int64
+        var latency: [[UInt64]]
+        var highest: String
+        var numbers: String
+        var ranges: String?
+
+        func percentiles() -> [UInt64] {
+            let histogram = LatencyHistogram.merged([latency])
+            guard histogram.totalCount > 0 else { return [0, 0, 0, 0] }
+            return [50, 99, 99.9, 99.99].map { histogram.valueAtPercentile($0) }
+        }
+
+        func csvRow(run: Int64, attempt: Int) -> [String] {
+            [String(run), String(attempt), String(node), String(endpoint), String(group), String(crashed), String(completed),
+             String(completedInWindow), String(retransmissions), String(failovers),
+             String(latency.reduce(UInt64(0)) { $0 + $1[1] })] + percentiles().map { String($0) }
+        }
+
+        func json(completions: [Int64]) -> [String: Any] {
+            let p = percentiles()
+            return ["node": node, "endpoint": endpoint, "group": group, "crashed": crashed, "completed": completed,
+                    "completed_in_window": completedInWindow, "retransmissions": retransmissions, "failovers": failovers,
+                    "p50_us": p[0], "p99_us": p[1], "p999_us": p[2], "p9999_us": p[3], "latency_us": latency,
+                    "completions": completions, "highest": parsedJSON(highest), "numbers": parsedJSON(numbers),
+                    "ranges_by_interval": ranges.map(parsedJSON) ?? NSNull()]
+        }
+    }
+
+    static let attemptColumns = ["run", "sweep", "figure", "mode", "scale", "point", "trial", "system", "testbed", "masonlab_version",
+                                 "run_status", "attempt", "started", "ended", "outcome", "reason", "measured_seconds",
+                                 "interval_millis", "clients", "completed_in_window", "throughput_ops", "p50_us", "p99_us",
+                                 "p999_us", "p9999_us", "faults"]
+    static let clientColumns = ["run", "attempt", "node", "endpoint", "group", "crashed", "completed", "completed_in_window",
+                                "retransmissions", "failovers", "latency_count", "p50_us", "p99_us", "p999_us", "p9999_us"]
+
+    var sweeps: [Sweep]
+    var runs: [Run]
+    var attemptsByRun: [Int64: [Attempt]]
+    var clientsByAttempt: [Int64: [Client]]
+    var faultsByAttempt: [Int64: [FaultEvent]]
+
+    init(_ db: Database) throws {
+        sweeps = try Row.fetchAll(db, sql: "SELECT * FROM sweep ORDER BY id").map { row in
+            Sweep(id: row["id"], figure: row["figure"], mode: row["mode"], scale: row["scale"], trials: row["trials"],
+                  status: row["status"], created: row["created"], finished: row["finished"])
+        }
+        runs = try Row.fetchAll(db, sql: "SELECT r.*, t.name AS testbed FROM run r JOIN testbed t ON t.id = r.testbed_id ORDER BY r.id").map { row in
+            Run(id: row["id"], sweep: row["sweep_id"], pointKey: row["point_key"], trial: row["trial"], system: row["system"],
+                parameters: try StoredJSON.parameters(row["parameters"]), configuration: row["configuration"],
+                masonlabVersion: row["masonlab_version"], testbed: row["testbed"], status: row["status"], created: row["created"])
+        }
+        let attempts = try Row.fetchAll(db, sql: "SELECT * FROM attempt ORDER BY run_id, number").map { row in
+            (run: row["run_id"] as Int64,
+             attempt: Attempt(id: row["id"], number: row["number"], started: row["started"], ended: row["ended"], outcome: row["outcome"],
+                              reason: row["reason"], measuredSeconds: row["measured_seconds"], intervalMillis: row["interval_millis"],
+                              clients: row["clients"], completedInWindow: row["completed_in_window"], throughputOps: row["throughput_ops"],
+                              percentiles: [row["p50_us"], row["p99_us"], row["p999_us"], row["p9999_us"]]))
+        }
+        attemptsByRun = Dictionary(grouping: attempts, by: \.run).mapValues { $0.map(\.attempt) }
+        let clients = try Row.fetchAll(db, sql: "SELECT * FROM client_result ORDER BY attempt_id, node, endpoint").map { row in
+            let blob: Data = row["latency_histogram"]
+            return (attempt: row["attempt_id"] as Int64,
+                    client: Client(node: row["node"], endpoint: row["endpoint"], group: row["proxy_group"], crashed: row["crashed"],
+                                   completed: row["completed"], completedInWindow: row["completed_in_window"],
+                                   retransmissions: row["retransmissions"], failovers: row["failovers"],
+                                   latency: LatencyHistogram.decode(blob) ?? [], highest: row["highest"], numbers: row["numbers"],
+                                   ranges: row["ranges"]))
+        }
+        clientsByAttempt = Dictionary(grouping: clients, by: \.attempt).mapValues { $0.map(\.client) }
+        faultsByAttempt = try ResultsStore.faultsByAttempt(db, run: nil)
+    }
+
+    func csvRow(run: Run, attempt: Attempt) -> [String] {
+        let sweep = run.sweep.flatMap { id in sweeps.first { $0.id == id } }
+        let faults = (faultsByAttempt[attempt.id] ?? []).map { "\($0.kind)@\($0.atSeconds)s:\($0.target)" }.joined(separator: ";")
+        return [String(run.id), run.sweep.map { String($0) } ?? "", sweep?.figure ?? "", sweep?.mode ?? "", sweep?.scale ?? "",
+                run.pointKey ?? "", String(run.trial), run.system, run.testbed, run.masonlabVersion, run.status,
+                String(attempt.number), iso(attempt.started), iso(attempt.ended), attempt.outcome, attempt.reason ?? "",
+                String(attempt.measuredSeconds), String(attempt.intervalMillis), String(attempt.clients),
+                String(attempt.completedInWindow), attempt.throughputOps.map { String($0) } ?? ""]
+            + attempt.percentiles.map { $0.map { String($0) } ?? "" } + [faults]
+    }
+
+    /// The attempt as JSON, with the rest of it (nodes, per-interval completions, recovery curve) read from `db`.
+    func json(of attempt: Attempt, _ db: Database) throws -> [String: Any] {
+        var completionsByClient: [String: [Int64]] = [:]
+        for row in try Row.fetchAll(db, sql: """
+            SELECT c.node, c.endpoint, i.completions FROM client_interval i JOIN client_result c ON c.id = i.client_result_id
+            WHERE c.attempt_id = ? ORDER BY c.node, c.endpoint, i.interval
+            """, arguments: [attempt.id])
+        {
+            completionsByClient["\(row["node"] as Int)/\(row["endpoint"] as Int64)", default: []].append(row["completions"])
+        }
+        let nodes = try Row.fetchAll(db, sql: "SELECT * FROM node_result WHERE attempt_id = ? ORDER BY node", arguments: [attempt.id]).map { row in
+            ["node": row["node"] as Int, "label": (row["label"] as String?) ?? NSNull(), "origin_unix_nanos": row["origin_unix_nanos"] as Int64,
+             "interval_millis": row["interval_millis"] as Int64, "proxies": parsedJSON(row["proxies"]),
+             "sequencers": parsedJSON(row["sequencers"])] as [String: Any]
+        }
+        var recovery: Any = NSNull()
+        if try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM recovery_curve WHERE attempt_id = ?)", arguments: [attempt.id]) == true {
+            let curve = try ResultsStore.curve(attempt: attempt.id, db)
+            recovery = ["interval_millis": curve.intervalMillis, "warmup_millis": curve.warmupMillis,
+                        "highest_contiguous": curve.highestContiguous, "completions": curve.completions] as [String: Any]
+        }
+        let p = attempt.percentiles
+        return [
+            "number": attempt.number, "started": iso(attempt.started), "ended": iso(attempt.ended), "outcome": attempt.outcome,
+            "reason": attempt.reason ?? NSNull(), "measured_seconds": attempt.measuredSeconds, "interval_millis": attempt.intervalMillis,
+            "clients": attempt.clients, "completed_in_window": attempt.completedInWindow,
+            "throughput_ops": attempt.throughputOps ?? NSNull(), "p50_us": p[0] ?? NSNull(), "p99_us": p[1] ?? NSNull(),
+            "p999_us": p[2] ?? NSNull(), "p9999_us": p[3] ?? NSNull(),
+            "faults": (faultsByAttempt[attempt.id] ?? []).map { ["kind": $0.kind, "target": $0.target, "at_seconds": $0.atSeconds] },
+            "client_results": (clientsByAttempt[attempt.id] ?? []).map { $0.json(completions: completionsByClient["\($0.node)/\($0.endpoint)"] ?? []) },
+            "nodes": nodes, "recovery": recovery,
+        ]
+    }
+}
+
+/// A stored JSON column as a Foundation object (the text itself if it no longer parses).
+private func parsedJSON(_ text: String) -> Any {
+    (try? JSONSerialization.jsonObject(with: Data(text.utf8), options: [.fragmentsAllowed])) ?? text
+}
+
+/// ISO 8601 in UTC with milliseconds: `2025-11-26T15:44:00.123Z`.
+func iso(_ date: Date) -> String {
+    Date.ISO8601FormatStyle(includingFractionalSeconds: true).format(date)
+}

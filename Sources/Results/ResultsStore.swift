@@ -1,0 +1,104 @@
+import Foundation
+import GRDB
+
+/// The results database: every sweep, run and attempt masonlab has made, with each client's latency
+/// histogram and per-interval counters, recovery curves and fault events.
+///
+/// One SQLite file in WAL mode (a sweep writing while `masonlab results` reads is fine), migrated
+/// on open. Each attempt is written in one transaction together with its run's status change.
+public final class ResultsStore: Sendable {
+    /// How `init(path:mode:)` treats a missing file.
+    public enum OpenMode: Sendable {
+        /// Create the file and its parent directories (commands that record).
+        case create
+        /// Refuse a missing file with `ResultsError.missingDatabase` (commands that only read).
+        case existing
+    }
+
+    /// The path as given: what error messages name.
+    public let path: String
+    let pool: DatabasePool
+
+    /// Opens (or creates) the database at `path` and migrates it to the current schema.
+    /// Throws `ResultsError.notSQLite`, `.foreignDatabase`, `.newerSchema` or `.missingDatabase`.
+    public convenience init(path: String, mode: OpenMode = .create) throws {
+        try self.init(path: path, mode: mode, schema: .current)
+    }
+
+    init(path: String, mode: OpenMode, schema: ResultsSchema) throws {
+        self.path = path
+        let url = URL(fileURLWithPath: path)
+        let exists = FileManager.default.fileExists(atPath: url.path)
+        if !exists {
+            guard mode == .create else { throw ResultsError.missingDatabase(path: path) }
+            do {
+                try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+            } catch {
+                throw ResultsError.database(path: path, message: "cannot create its folder (\(error.localizedDescription))")
+            }
+        }
+        var configuration = Configuration()
+        configuration.busyMode = .timeout(10)
+        configuration.foreignKeysEnabled = true
+        configuration.label = "masonlab results"
+        do {
+            pool = try DatabasePool(path: url.path, configuration: configuration)
+            try Self.migrate(pool, schema: schema, path: path)
+        } catch let error as DatabaseError {
+            throw Self.translate(error, path: path)
+        }
+    }
+
+    /// Maps SQLite's errors to the sentences users read.
+    static func translate(_ error: DatabaseError, path: String) -> ResultsError {
+        if error.resultCode == .SQLITE_NOTADB { return .notSQLite(path: path) }
+        return .database(path: path, message: error.message ?? "\(error.resultCode)")
+    }
+
+    /// Runs `body` in one write transaction, translating SQLite errors.
+    func write<T>(_ body: (Database) throws -> T) throws -> T {
+        do {
+            return try pool.write(body)
+        } catch let error as DatabaseError {
+            throw Self.translate(error, path: path)
+        }
+    }
+
+    /// Runs `body` on a consistent snapshot, translating SQLite errors.
+    func read<T>(_ body: (Database) throws -> T) throws -> T {
+        do {
+            return try pool.read(body)
+        } catch let error as DatabaseError {
+            throw Self.translate(error, path: path)
+        }
+    }
+
+    /// The schema version of the open file (after migration: this masonlab's latest).
+    public func schemaVersion() throws -> Int {
+        try read { db in try Int.fetchOne(db, sql: "PRAGMA user_version") ?? 0 }
+    }
+
+    /// Refuses files that are not ours or are newer, then applies the migrations the file lacks.
+    private static func migrate(_ pool: DatabasePool, schema: ResultsSchema, path: String) throws {
+        var migrator = DatabaseMigrator()
+        for migration in schema.migrations {
+            migrator.registerMigration("v\(migration.version)") { db in
+                try db.execute(sql: migration.sql)
+                try db.execute(sql: "PRAGMA user_version = \(migration.version)")
+            }
+        }
+        try pool.read { db in
+            let version = try Int.fetchOne(db, sql: "PRAGMA user_version") ?? 0
+            if version > schema.latestVersion {
+                throw ResultsError.newerSchema(path: path, version: version, known: schema.latestVersion)
+            }
+            let tables = Set(try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"))
+            // Tables of ours always come with a user_version: without one they belong to someone else.
+            if version == 0 && !tables.subtracting(["grdb_migrations"]).isEmpty { throw ResultsError.foreignDatabase(path: path) }
+            if tables.contains("grdb_migrations"), try migrator.hasBeenSuperseded(db) {
+                throw ResultsError.newerSchema(path: path, version: max(version, schema.latestVersion + 1), known: schema.latestVersion)
+            }
+        }
+        try migrator.migrate(pool)
+    }
+}
