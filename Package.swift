@@ -76,6 +76,7 @@ let package = Package(
         .testTarget(name: "TransportTests", dependencies: ["Transport", "Protocols"]),
         .testTarget(name: "ControlTests", dependencies: ["Control"]),
         .testTarget(name: "ResultsTests", dependencies: ["Results", "Control"]),
-        .testTarget(name: "EndToEndTests", dependencies: ["masond", "Control", "Protocols"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["masond", "masonlab", "Control", "Protocols", "Results"]),
+        .testTarget(name: "LabTests", dependencies: ["Lab", "Control"]),
     ]
 )

@@ -9,6 +9,7 @@ public protocol RunLedger {
              configuration: String, testbed: String, masonlabVersion: String) throws -> RunID
     func succeededRuns(sweep: SweepID) throws -> Set<PointTrial>
     func record(_ attempt: AttemptRecord, run: RunID) throws
+    func attempts(run: RunID) throws -> [AttemptListing]
     func finishSweep(_ sweep: SweepID) throws
 }
 
@@ -27,6 +28,8 @@ public final class LocalRunner: @unchecked Sendable {
     public let progress: (String) -> Void
     private let lock = NSLock()
     private var daemons: LocalDaemons?
+    /// Set by `interrupt()`: the attempt under way is not recorded (it did not fail on its own).
+    private var interrupted = false
 
     public init(masond: URL, progress: @escaping (String) -> Void = { _ in }) {
         self.masond = masond
@@ -34,6 +37,12 @@ public final class LocalRunner: @unchecked Sendable {
     }
 
     deinit { stop() }
+
+    /// Ctrl-C: the attempt under way is abandoned, not recorded, and the daemons stop.
+    public func interrupt() {
+        lock.withLock { interrupted = true }
+        stop()
+    }
 
     /// Stops every daemon this runner started (from any thread).
     public func stop() {
@@ -63,10 +72,13 @@ public final class LocalRunner: @unchecked Sendable {
         let runID = try ledger.run(sweep: sweep, pointKey: pointKey, trial: trial, system: "mason", parameters: spec.parameters,
                                    configuration: configuration, testbed: "local", masonlabVersion: masonlabVersion)
         var last: AttemptRecord?
-        for number in 1 ... spec.retries + 1 {
-            progress("\(label)attempt \(number) of at most \(spec.retries + 1)")
+        // A resumed run keeps its earlier attempts; this invocation gets its own retry budget.
+        let earlier = try ledger.attempts(run: runID).count
+        for number in earlier + 1 ... earlier + spec.retries + 1 {
+            progress("\(label)attempt \(number - earlier) of at most \(spec.retries + 1)")
             let daemons = try nodes(slots.count)
             let attempt = MasonRunner(daemons: daemons, placement: placement, spec: spec).attempt(number)
+            guard !lock.withLock({ interrupted }) else { throw Interrupted() }
             try ledger.record(attempt, run: runID)
             last = attempt
             if case .succeeded = attempt.outcome { break }
@@ -101,4 +113,9 @@ public final class LocalRunner: @unchecked Sendable {
         let s = Int(seconds.rounded())
         return String(format: "%d:%02d", s / 60, s % 60)
     }
+}
+
+/// The run was interrupted (Ctrl-C); what was under way is not recorded.
+public struct Interrupted: Error {
+    public init() {}
 }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Lab
 
 /// The `masonlab` root command.
 public struct Masonlab: ParsableCommand {
@@ -33,6 +34,7 @@ public enum MasonlabMain {
                 print(Masonlab.fullMessage(for: error))
                 exit(0)
             }
+            if error is Interrupted { exit(130) }
             if let failure = error as? CommandFailure {
                 FileHandle.standardError.write(Data("masonlab: \(failure.message)\n".utf8))
                 exit(failure.status)

@@ -25,7 +25,7 @@ struct Run: ParsableCommand {
         }
         let store = try openStore(lab.db)
         let runner = LocalRunner(masond: LocalDaemons.masond()) { FileHandle.standardError.write(Data("masonlab: \($0)\n".utf8)) }
-        let stopper = InterruptStopper { runner.stop() }
+        let stopper = InterruptStopper { runner.interrupt() }
         defer {
             runner.stop()
             _ = stopper
@@ -95,7 +95,7 @@ struct RunFigure: ParsableCommand {
         }
         let store = try openStore(lab.db)
         let runner = LocalRunner(masond: LocalDaemons.masond()) { FileHandle.standardError.write(Data("masonlab: \($0)\n".utf8)) }
-        let stopper = InterruptStopper { runner.stop() }
+        let stopper = InterruptStopper { runner.interrupt() }
         defer {
             runner.stop()
             _ = stopper
