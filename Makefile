@@ -5,11 +5,14 @@ SIMULATE := .build/release/masonlab simulate --system mason --quiet
 
 .PHONY: run test deps build bench sweeps
 
-# The main job: a Mason simulation with network faults, a leader kill and a sequencer kill,
-# its invariants checked and its table printed.
+# The main job, on the local testbed (masond daemons on 127.0.1.x): the local mason figure (a small
+# sweep of sequence spaces x client load), then the recovery figure (a leader kill and a sequencer
+# kill); each prints its percentile table; the recovery plot goes to results/recovery.png. The
+# results database is results/masonlab.sqlite; re-running resumes and skips what is stored.
 run: build
-	.build/release/masonlab simulate --system mason --seeds 6 --drop 0.05 --duplicate 0.05 --reorder 0.2 \
-		--kill-leader 0.5 --kill-sequencer 1
+	.build/release/masonlab run-figure mason
+	.build/release/masonlab run-figure recovery
+	.build/release/masonlab recovery-plot --out results/recovery.png
 
 # Every test: swift test (codec properties and fuzzing, the roles, Raft scenarios, the checkers,
 # simulated failovers, the command line), then the seed sweeps below.
@@ -36,6 +39,7 @@ bench: build
 
 build: deps
 	swift build -c release --product masonlab
+	swift build -c release --product masond
 
 deps:
 	@missing=""; for p in $(DEBIAN_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \

@@ -39,9 +39,9 @@ public enum FigureCatalog {
                     spec.options.clients = scale == .paper ? p : 2
                     spec.options.clientThreads = scale == .paper ? 16 : 2
                     spec.options.concurrency = c
-                    spec.warmup = scale == .paper ? 4 : 0.5
+                    spec.warmup = scale == .paper ? 4 : 0.25
                     spec.duration = scale == .paper ? 60 : 2
-                    spec.cooldown = scale == .paper ? 4 : 0.2
+                    spec.cooldown = scale == .paper ? 4 : 0.1
                     let groups = spec.options.groups
                     points.append(FigurePoint(key: "spaces=\(s) groups=\(groups) concurrency=\(c)",
                                               series: "\(s) space\(s == 1 ? "" : "s"), \(groups) group\(groups == 1 ? "" : "s")", spec: spec))

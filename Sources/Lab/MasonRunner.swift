@@ -53,7 +53,11 @@ public struct MasonRunner {
     }
 
     private func execute(_ number: Int) throws -> ([RunResults], [FaultEvent]) {
-        for node in placement.serverNodes {
+        // Replica 0 of each group campaigns as soon as it starts: start it after its peers, so its
+        // first vote requests find them (else the group waits out an election timeout).
+        let order = placement.serverNodes.filter { placement.nodes[$0].slot.role == "sequencer" }
+            + placement.serverNodes.filter { placement.nodes[$0].slot.role == "proxy" }.reversed()
+        for node in order {
             do {
                 let _: StartRolesResult = try control(node).call("roles.start", params: request(node))
             } catch {

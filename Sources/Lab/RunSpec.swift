@@ -25,9 +25,9 @@ public enum ScheduledFault: Sendable, Equatable, Codable {
 /// Everything one Mason run needs besides the nodes.
 public struct RunSpec: Sendable, Equatable, Codable {
     public var options = MasonOptions()
-    public var warmup = 0.5
+    public var warmup = 0.25
     public var duration = 3.0
-    public var cooldown = 0.2
+    public var cooldown = 0.1
     public var faults: [ScheduledFault] = []
     /// Startup failures retried after the first attempt [--retries].
     public var retries = 3

@@ -8,7 +8,7 @@ struct Plan: ParsableCommand {
     )
 
     @OptionGroup var arguments: RunArguments
-    @OptionGroup var lab: LabOptions
+    @OptionGroup var database: ResultsDatabaseOption
 
     func run() throws {
         let spec = arguments.spec

@@ -3,10 +3,18 @@ import Foundation
 import Results
 
 /// `--db PATH`, the results database (CLI.md's global option).
+/// `--db` and `--testbed`, the global options of every command that touches results or runs.
 struct ResultsDatabaseOption: ParsableArguments {
     @Option(name: .customLong("db"),
             help: "Results database (default results/masonlab.sqlite under the current directory; MASONLAB_DB overrides the default).")
     var path: String = ProcessInfo.processInfo.environment["MASONLAB_DB"] ?? "results/masonlab.sqlite"
+
+    @Option(help: "Testbed: local (daemons on 127.0.1.x); emulab arrives with masonlab setup.")
+    var testbed: String = "local"
+
+    func validate() throws {
+        guard testbed == "local" else { throw ValidationError("--testbed: '\(testbed)' is not available yet; use local.") }
+    }
 }
 
 /// Opens the results database; its refusals (not SQLite, newer schema, missing for a reading
@@ -77,17 +85,6 @@ func plainNumber(_ value: Double) -> String {
 /// One JSON document, keys sorted.
 func jsonText(_ object: Any) throws -> String {
     String(decoding: try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes]), as: UTF8.self)
-}
-
-extension ParameterValue {
-    var foundationValue: Any {
-        switch self {
-        case let .int(i): i
-        case let .double(d): d
-        case let .string(s): s
-        case let .bool(b): b
-        }
-    }
 }
 
 /// `masonlab results`: what the database holds.

@@ -34,13 +34,13 @@ struct RunArguments: ParsableArguments {
     var batchTimeoutUs: UInt64 = 20
 
     @Option(help: "Warm-up seconds before measurement.")
-    var warmup: Double = 0.5
+    var warmup: Double = 0.25
 
     @Option(name: [.customLong("duration"), .customLong("expduration")], help: "Measured seconds.")
     var duration: Double = 3
 
     @Option(help: "Seconds after measurement before clients stop.")
-    var cooldown: Double = 0.2
+    var cooldown: Double = 0.1
 
     @Option(name: [.customLong("max-log-size"), .customLong("max_log_size")], help: "Raft entries kept before a snapshot.")
     var maxLogSize: Int = 500_000
@@ -95,15 +95,3 @@ struct RunArguments: ParsableArguments {
     }
 }
 
-/// `--db` and `--testbed`, accepted by every command that touches runs.
-struct LabOptions: ParsableArguments {
-    @Option(help: "Results database (default results/masonlab.sqlite; MASONLAB_DB overrides the default).")
-    var db: String = ProcessInfo.processInfo.environment["MASONLAB_DB"] ?? "results/masonlab.sqlite"
-
-    @Option(help: "Testbed: local (daemons on 127.0.1.x). emulab arrives with masonlab setup.")
-    var testbed: String = "local"
-
-    func validate() throws {
-        guard testbed == "local" else { throw ValidationError("--testbed: '\(testbed)' is not available yet; use local.") }
-    }
-}

@@ -11,7 +11,7 @@ struct Run: ParsableCommand {
     )
 
     @OptionGroup var arguments: RunArguments
-    @OptionGroup var lab: LabOptions
+    @OptionGroup var database: ResultsDatabaseOption
 
     @Flag(help: "One JSON document on stdout.")
     var json = false
@@ -23,7 +23,7 @@ struct Run: ParsableCommand {
         } catch {
             throw CommandFailure(error.description, status: ExitStatus.usage)
         }
-        let store = try openStore(lab.db)
+        let store = try openStore(database.path)
         let runner = LocalRunner(masond: LocalDaemons.masond()) { FileHandle.standardError.write(Data("masonlab: \($0)\n".utf8)) }
         let stopper = InterruptStopper { runner.interrupt() }
         defer {
@@ -63,7 +63,7 @@ struct RunFigure: ParsableCommand {
     @Option(help: "Trials per point.")
     var trials: Int = 1
 
-    @OptionGroup var lab: LabOptions
+    @OptionGroup var database: ResultsDatabaseOption
 
     @Flag(help: "The final percentile table as JSON.")
     var json = false
@@ -93,7 +93,7 @@ struct RunFigure: ParsableCommand {
             throw CommandFailure("the \(declared.name) figure has no --\(modes[0]) mode (modes belong to the corfu and zookeeper figures, not built yet).",
                                  status: ExitStatus.usage)
         }
-        let store = try openStore(lab.db)
+        let store = try openStore(database.path)
         let runner = LocalRunner(masond: LocalDaemons.masond()) { FileHandle.standardError.write(Data("masonlab: \($0)\n".utf8)) }
         let stopper = InterruptStopper { runner.interrupt() }
         defer {

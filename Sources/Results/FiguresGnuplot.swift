@@ -16,9 +16,9 @@ enum Gnuplot {
         "'" + text.replacingOccurrences(of: "'", with: "''") + "'"
     }
 
-    /// A number as gnuplot and data files read it: NaN for missing.
+    /// A number as gnuplot and data files read it (10 significant digits): NaN for missing.
     static func number(_ value: Double) -> String {
-        value.isFinite ? String(format: "%.6g", value) : "NaN"
+        value.isFinite ? String(format: "%.10g", value) : "NaN"
     }
 
     /// Writes `data` and `script` beside `picture` and draws it with `executable` (gnuplot). `script` must set the output to

@@ -55,7 +55,7 @@ public enum ParameterValue: Sendable, Hashable, Codable, CustomStringConvertible
     }
 
     /// The value as a Foundation JSON object (for `JSONSerialization` documents).
-    var jsonObject: Any {
+    public var foundationValue: Any {
         switch self {
         case let .int(i): i
         case let .double(d): d

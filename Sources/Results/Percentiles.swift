@@ -31,6 +31,21 @@ public struct PercentileRow: Sendable, Equatable {
     public var p999Micros: Double
     public var p9999Micros: Double
 
+    public init(run: RunID, runs: [RunID], sweep: SweepID?, pointKey: String?, system: String, parameters: RunParameters,
+                throughputOps: Double, p50Micros: Double, p99Micros: Double, p999Micros: Double, p9999Micros: Double) {
+        self.run = run
+        self.runs = runs
+        self.sweep = sweep
+        self.pointKey = pointKey
+        self.system = system
+        self.parameters = parameters
+        self.throughputOps = throughputOps
+        self.p50Micros = p50Micros
+        self.p99Micros = p99Micros
+        self.p999Micros = p999Micros
+        self.p9999Micros = p9999Micros
+    }
+
     /// Number of succeeded trials behind the row.
     public var trials: Int { runs.count }
 }

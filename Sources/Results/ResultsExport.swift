@@ -76,7 +76,7 @@ struct ResultsDump {
 
         var json: [String: Any] {
             ["run": id, "sweep": sweep ?? NSNull(), "point": pointKey ?? NSNull(), "trial": trial, "system": system,
-             "params": parameters.mapValues(\.jsonObject), "configuration": parsedJSON(configuration), "masonlab_version": masonlabVersion,
+             "params": parameters.mapValues(\.foundationValue), "configuration": parsedJSON(configuration), "masonlab_version": masonlabVersion,
              "testbed": testbed, "status": status, "created": iso(created)]
         }
     }

@@ -59,6 +59,9 @@ public protocol PacketIO: AnyObject {
     func wait(timeoutNanoseconds: UInt64?)
     /// Ends a `wait` early; callable from any thread. Busy-polling transports need do nothing.
     func wake()
+    /// Releases the endpoint (socket, port queue) at once, so its address can be bound again;
+    /// idempotent. Called when the worker using it has stopped.
+    func close()
     /// Counters of what this endpoint dropped.
     var stats: PacketIOStats { get }
 }

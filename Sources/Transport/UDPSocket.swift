@@ -43,7 +43,7 @@ public final class UDPSocket: PacketIO {
         }
         guard bound == 0 else {
             let error = TransportError.errno("cannot bind UDP \(address)")
-            close(fd)
+            Glibc.close(fd)
             throw error
         }
         var actual = sockaddr_in()
@@ -60,9 +60,9 @@ public final class UDPSocket: PacketIO {
             failure = a < 0 ? -a : b < 0 ? -b : 0
         }
         guard failure == 0 else {
-            close(fd)
-            if epoll >= 0 { close(epoll) }
-            if wakeFD >= 0 { close(wakeFD) }
+            Glibc.close(fd)
+            if epoll >= 0 { Glibc.close(epoll) }
+            if wakeFD >= 0 { Glibc.close(wakeFD) }
             throw .errno("cannot set up epoll for UDP \(address)", failure)
         }
         capacity = batch
@@ -72,12 +72,20 @@ public final class UDPSocket: PacketIO {
         truncated.initialize(repeating: 0, count: batch)
     }
 
+    private var closed = false
+
     deinit {
-        close(fd)
-        close(epoll)
-        close(wakeFD)
+        close()
         names.deallocate()
         truncated.deallocate()
+    }
+
+    public func close() {
+        guard !closed else { return }
+        closed = true
+        Glibc.close(fd)
+        Glibc.close(epoll)
+        Glibc.close(wakeFD)
     }
 
     public func receive(into batch: PacketBatch) -> Int {
@@ -128,12 +136,14 @@ public final class UDPSocket: PacketIO {
     /// Sleeps in epoll with nanosecond precision (`epoll_pwait2`): a proxy's 20 µs batch timer
     /// must not round up to a millisecond.
     public func wait(timeoutNanoseconds: UInt64?) {
+        guard !closed else { return }
         _ = clinux_epoll_wait_ns(epoll, min(timeoutNanoseconds ?? 1_000_000_000, 1_000_000_000))
         var counter: UInt64 = 0
         _ = read(wakeFD, &counter, 8)
     }
 
     public func wake() {
+        guard !closed else { return }
         var one: UInt64 = 1
         _ = write(wakeFD, &one, 8)
     }

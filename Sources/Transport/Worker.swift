@@ -70,6 +70,7 @@ public final class Worker: @unchecked Sendable {
         guard started.load(ordering: .relaxed), !stopping.exchange(true, ordering: .relaxed) else { return }
         io.wake()
         finished.wait()
+        io.close()
     }
 
     /// Runs `body` with the hosted roles on the worker thread, between two loop turns, and

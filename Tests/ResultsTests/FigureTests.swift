@@ -54,7 +54,7 @@ import Testing
         #expect(script.contains("using ($1/xscale):3"))  // p99 is the third column
         let data = try String(contentsOf: files.data, encoding: .utf8)
         #expect(data.components(separatedBy: "\n\n\n").count == 2)
-        #expect(data.contains("2.1e+06 35 105 175 315"))
+        #expect(data.contains("2100000 35 105 175 315  # run 2"))
     }
 
     @Test(arguments: FigureFormat.allCases)
