@@ -24,13 +24,7 @@ struct Run: ParsableCommand {
             throw CommandFailure(error.description, status: ExitStatus.usage)
         }
         let store = try openStore(database.path)
-        let runner = LocalRunner(masond: LocalDaemons.masond()) { FileHandle.standardError.write(Data("masonlab: \($0)\n".utf8)) }
-        let stopper = InterruptStopper { runner.interrupt() }
-        defer {
-            runner.stop()
-            _ = stopper
-        }
-        let (runID, last) = try runner.run(spec, ledger: store)
+        let (runID, last) = try withLocalRunner { try $0.run(spec, ledger: store) }
         try printPercentiles(store, filter: .run(runID), json: json)
         if case let .failed(reason) = last.outcome {
             throw CommandFailure("run \(runID) failed after \(last.number) attempts: \(reason)")
@@ -94,19 +88,24 @@ struct RunFigure: ParsableCommand {
                                  status: ExitStatus.usage)
         }
         let store = try openStore(database.path)
-        let runner = LocalRunner(masond: LocalDaemons.masond()) { FileHandle.standardError.write(Data("masonlab: \($0)\n".utf8)) }
-        let stopper = InterruptStopper { runner.interrupt() }
-        defer {
-            runner.stop()
-            _ = stopper
-        }
-        let (sweep, failed) = try runner.sweep(declared, scale: scale, mode: nil, trials: trials, ledger: store)
-        runner.stop()
+        let (sweep, failed) = try withLocalRunner { try $0.sweep(declared, scale: scale, mode: nil, trials: trials, ledger: store) }
         try printPercentiles(store, filter: .sweep(sweep), json: json)
         if !failed.isEmpty {
             throw CommandFailure("sweep \(sweep): \(failed.count) points failed after every retry: \(failed.joined(separator: ", ")); re-run to retry them.")
         }
     }
+}
+
+/// Runs `body` with a local-testbed runner whose progress goes to stderr; Ctrl-C interrupts it,
+/// and its daemons are stopped when `body` returns or throws.
+func withLocalRunner<T>(_ body: (LocalRunner) throws -> T) throws -> T {
+    let runner = LocalRunner(masond: LocalDaemons.masond()) { FileHandle.standardError.write(Data("masonlab: \($0)\n".utf8)) }
+    let stopper = InterruptStopper { runner.interrupt() }
+    defer {
+        runner.stop()
+        withExtendedLifetime(stopper) {}
+    }
+    return try body(runner)
 }
 
 /// Stops the testbed's daemons on SIGINT/SIGTERM, then exits 130: nothing is left running and the
