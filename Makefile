@@ -3,7 +3,7 @@ DEBIAN_PACKAGES := libdpdk-dev libnuma-dev libssh2-1-dev libsqlite3-dev gnuplot-
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 SIMULATE := .build/release/masonlab simulate --system mason --quiet
 
-.PHONY: run test deps build bench sweeps
+.PHONY: run test deps build bench sweeps profiles
 
 # The main job, on the local testbed (masond daemons on 127.0.1.x): the local mason figure (a small
 # sweep of sequence spaces x client load), then the recovery figure (a leader kill and a sequencer
@@ -20,6 +20,12 @@ test: deps
 	swift build --build-tests
 	swift test
 	$(MAKE) sweeps
+	$(MAKE) profiles
+
+# Every geni-lib profile rendered to an RSpec with geni-lib 0.9.9.4 (from PyPI, in a throwaway
+# virtualenv) and checked: nodes, hardware type, image, one LAN; bad parameters refused.
+profiles:
+	bash Tests/profiles/render_profiles.sh
 
 # Seed sweeps in a release build, every invariant checked on every seed: 600 seeds of network
 # faults alone, then 1,000 seeds whose schedules mix leader kills, a sequencer kill, partitions,

@@ -1,0 +1,19 @@
+"""RSMKeeper, Figure 5: 3 proxies and 1 client, no sequencers (4 nodes).
+
+Instructions:
+Nodes are named `sequencer-N`, `proxy-N`, `client-N` and `server-N`; masonlab
+derives each node's role from that name. Each node has two experiment interfaces
+(10.1.1.k/24, 10.1.2.k/24) on one 10 Gb/s LAN.
+"""
+# Figure 5 (RSMKeeper baseline: one 3-replica proxy group, no sequencer).
+# Only the defaults live here; the profile body is the repo-root
+# emulab_genilib. For the portal (one file per profile) bundle it:
+#   python3 profiles/bundle.py profiles/rsmkeeper_fig5.py > rsmkeeper_fig5.py
+PROFILE_DEFAULTS = {"sequencers": 0, "proxies": 3, "clients": 1, "servers": 0}
+
+# ---- loader (dropped by bundle.py): run the shared script with the defaults above
+PROFILE_DOC = __doc__  # exec() below would replace __doc__ (the portal tour text)
+import os as _os
+_shared = _os.path.join(_os.path.dirname(_os.path.abspath(__file__)), _os.pardir, "emulab_genilib")
+with open(_shared) as _f:
+    exec(compile(_f.read(), _shared, "exec"))
