@@ -8,7 +8,7 @@ import Transport
 /// on them, crashes and stops them, and hands back what they measured. Every request is checked
 /// whole before anything changes; a bad one gets a JSON-RPC error and changes nothing.
 public final class Daemon: ControlHandler {
-    public static let version = "0.4.0"
+    public static let version = masonVersion
     public static let methods = ["node.info", "roles.start", "roles.status", "roles.crash", "roles.stop", "run.results", "node.reset"]
 
     /// The node's data-plane IPv4 address (workers given as `:port` bind to it).

@@ -1,3 +1,4 @@
+import Control
 import Foundation
 import Results
 
@@ -15,8 +16,6 @@ public protocol RunLedger {
 
 extension ResultsStore: RunLedger {}
 
-/// The version every run records.
-public let masonlabVersion = "0.5.0"
 
 /// Runs points on the local testbed with bounded retry: an attempt that fails to start (or
 /// whose results are incomplete) is recorded with its reason and tried again, up to
@@ -70,7 +69,7 @@ public final class LocalRunner: @unchecked Sendable {
         let placement = try MasonPlacement(spec.options, nodes: slots)
         let configuration = String(decoding: try JSONEncoder().encode(spec), as: UTF8.self)
         let runID = try ledger.run(sweep: sweep, pointKey: pointKey, trial: trial, system: "mason", parameters: spec.parameters,
-                                   configuration: configuration, testbed: "local", masonlabVersion: masonlabVersion)
+                                   configuration: configuration, testbed: "local", masonlabVersion: masonVersion)
         var last: AttemptRecord?
         // A resumed run keeps its earlier attempts; this invocation gets its own retry budget.
         let earlier = try ledger.attempts(run: runID).count
