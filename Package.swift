@@ -50,6 +50,8 @@ let package = Package(
         ),
         // Linux calls Swift's Glibc module leaves out (recvmmsg/sendmmsg need _GNU_SOURCE; epoll, eventfd).
         .target(name: "CLinux"),
+        .systemLibrary(name: "CLibSSH2", pkgConfig: "libssh2", providers: [.apt(["libssh2-1-dev"])]),
+        .target(name: "SSH", dependencies: ["CLibSSH2"]),
         // Worker threads hosting roles over UDP (recvmmsg/sendmmsg, epoll) or DPDK.
         .target(name: "Transport", dependencies: ["Protocols", "CDPDK", "CLinux"], swiftSettings: hotPathSettings),
         // masond's control API: JSON-RPC 2.0 over a Unix socket, its request types, node inventory.
@@ -78,5 +80,6 @@ let package = Package(
         .testTarget(name: "ResultsTests", dependencies: ["Results", "Control"]),
         .testTarget(name: "EndToEndTests", dependencies: ["masond", "masonlab", "Control", "Protocols", "Results"]),
         .testTarget(name: "LabTests", dependencies: ["Lab", "Control"]),
+        .testTarget(name: "SSHTests", dependencies: ["SSH"]),
     ]
 )

@@ -1,0 +1,70 @@
+import CLibSSH2
+import Foundation
+
+/// Public-key authentication: the ssh-agent's keys first, then key files; every failure is
+/// remembered so that one error can say everything that was tried.
+struct Authenticator {
+    let host: String
+    let port: Int
+    let configuration: SSHConfiguration
+
+    /// Authenticates `session` (blocking mode, handshake and host key check done).
+    func authenticate(_ session: OpaquePointer) throws(SSHError) {
+        let user = configuration.user
+        let userLength = UInt32(user.utf8.count)
+        if libssh2_userauth_list(session, user, userLength) == nil, libssh2_userauth_authenticated(session) != 0 {
+            return  // the server accepted "none"
+        }
+        var tried: [String] = []
+        if configuration.useAgent, let socket = ProcessInfo.processInfo.environment["SSH_AUTH_SOCK"], !socket.isEmpty {
+            if try authenticateWithAgent(session, tried: &tried) { return }
+        }
+        for path in configuration.identityFiles where FileManager.default.fileExists(atPath: path) {
+            let publicKey = path + ".pub"
+            let publicKeyPath: String? = FileManager.default.fileExists(atPath: publicKey) ? publicKey : nil
+            let rc = cssh_userauth_publickey_fromfile(session, user, publicKeyPath, path, configuration.passphrase ?? "")
+            if rc == 0 { return }
+            let shown = SSHConfiguration.abbreviated(path)
+            switch rc {
+            case LIBSSH2_ERROR_FILE:
+                tried.append("\(shown) (unreadable or needs a passphrase)")
+            case LIBSSH2_ERROR_SOCKET_SEND, LIBSSH2_ERROR_SOCKET_RECV, LIBSSH2_ERROR_SOCKET_DISCONNECT,
+                 LIBSSH2_ERROR_TIMEOUT:
+                throw .handshakeFailed(host: host, port: port, reason: "connection lost during authentication: \(lastError(session))")
+            default:
+                tried.append(shown)
+            }
+        }
+        throw .permissionDenied(user: user, host: host, tried: tried)
+    }
+
+    /// Offers each agent key; true when one was accepted. Appends "agent (N keys)" to `tried`.
+    private func authenticateWithAgent(_ session: OpaquePointer, tried: inout [String]) throws(SSHError) -> Bool {
+        guard let agent = libssh2_agent_init(session) else {
+            tried.append("agent (unavailable)")
+            return false
+        }
+        defer {
+            libssh2_agent_disconnect(agent)
+            libssh2_agent_free(agent)
+        }
+        guard libssh2_agent_connect(agent) == 0, libssh2_agent_list_identities(agent) == 0 else {
+            tried.append("agent (cannot connect: \(lastError(session)))")
+            return false
+        }
+        var count = 0
+        var previous: UnsafeMutablePointer<libssh2_agent_publickey>?
+        while true {
+            var identity: UnsafeMutablePointer<libssh2_agent_publickey>?
+            guard libssh2_agent_get_identity(agent, &identity, previous) == 0, let identity else { break }
+            count += 1
+            if libssh2_agent_userauth(agent, configuration.user, identity) == 0 { return true }
+            if libssh2_session_last_errno(session) == LIBSSH2_ERROR_TIMEOUT {
+                throw .handshakeFailed(host: host, port: port, reason: "authentication timed out")
+            }
+            previous = identity
+        }
+        tried.append("agent (\(count) key\(count == 1 ? "" : "s"))")
+        return false
+    }
+}
