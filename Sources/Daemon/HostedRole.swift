@@ -44,7 +44,7 @@ final class HostedRole: @unchecked Sendable {
             return RoleStatus(endpoint: endpoint.id, kind: kind.name, state: state, ready: sequencer.isReady, counters: [
                 "allocations": sequencer.allocations, "retransmissions": sequencer.retransmissions,
                 "rejected": sequencer.drops.rejected, "stale": sequencer.drops.stale,
-                "highWater": sequencer.highWater.reduce(0, +),
+                "highWater": sequencer.highWater.reduce(0, +), "anomalies": recorder.anomalies,
             ])
         case let proxy as Proxy:
             guard case let .proxy(group, _) = kind else { break }
@@ -53,14 +53,14 @@ final class HostedRole: @unchecked Sendable {
                               leader: proxy.isLeader, term: proxy.term, counters: [
                                   "appliedIndex": proxy.appliedIndex, "commitIndex": proxy.raft.commitIndex,
                                   "committedBatches": recorder.committedBatches, "rejected": proxy.drops.rejected,
-                                  "stale": proxy.drops.stale, "raftDropped": proxy.raft.dropped,
+                                  "stale": proxy.drops.stale, "raftDropped": proxy.raft.dropped, "anomalies": recorder.anomalies,
                               ])
         case let client as Client:
             guard case let .client(group) = kind else { break }
             return RoleStatus(endpoint: endpoint.id, kind: kind.name, state: state, ready: true, group: group, counters: [
                 "completed": client.completed, "outstanding": UInt64(client.outstandingCount),
                 "retransmissions": client.retransmissions, "failovers": client.failovers,
-                "rejected": client.drops.rejected, "stale": client.drops.stale,
+                "rejected": client.drops.rejected, "stale": client.drops.stale, "anomalies": recorder.anomalies,
             ])
         default:
             break

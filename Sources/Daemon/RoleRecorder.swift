@@ -23,7 +23,8 @@ final class RoleRecorder: @unchecked Sendable {
     private(set) var noops: [NumberRanges]
     private(set) var committedBatches: UInt64 = 0
     private(set) var leaderTerms: [UInt64] = []
-    private(set) var anomalies: [String] = []
+    /// Input the role found contradicting the protocol (dropped by the role; reported by roles.status).
+    private(set) var anomalies: UInt64 = 0
     /// With `recordRanges`: per interval, [space, first, count] of the numbers a client received
     /// or a proxy applied as noops (adjacent ranges merged).
     let recordRanges: Bool
@@ -71,8 +72,8 @@ final class RoleRecorder: @unchecked Sendable {
             }
         case let .leaderElected(_, term, _):
             leaderTerms.append(term)
-        case let .anomaly(_, description):
-            if anomalies.count < 100 { anomalies.append(description) }
+        case .anomaly:
+            anomalies += 1
         case .note:
             break
         }

@@ -74,6 +74,12 @@ final class MasonClusterEndToEndTests: XCTestCase {
         }
         try waitForProgress(control, nodes: [5, 6], atLeast: 2_000)
 
+        // No role saw input that contradicts the protocol.
+        for node in control.indices {
+            let status: RolesStatus = try control[node].call("roles.status", params: EndpointsRequest())
+            for role in status.roles { XCTAssertEqual(role.counters["anomalies"], 0, "endpoint \(role.endpoint) saw anomalies") }
+        }
+
         // Stop the clients (they finish what is outstanding), then collect and check.
         for node in [5, 6] {
             let stopped: RolesStatus = try control[node].call("roles.stop", params: EndpointsRequest(drainMillis: 5_000))

@@ -131,14 +131,19 @@ final class UDPWorkerTests: XCTestCase {
     }
 }
 
-/// Polls `condition` every millisecond for up to `seconds`; fails the test when it never holds.
-func waitUntil(seconds: Double = 10, file: StaticString = #filePath, line: UInt = #line, _ condition: () -> Bool) throws {
+/// Polls `condition` every millisecond for up to `seconds`; throws (failing the test) when it never holds.
+func waitUntil(seconds: Double = 10, _ condition: () -> Bool) throws {
     let deadline = Date().addingTimeInterval(seconds)
     while !condition() {
         guard Date() < deadline else {
-            XCTFail("condition not met within \(seconds) s", file: file, line: line)
-            throw XCTSkip("gave up waiting")
+            throw WaitTimedOut(seconds: seconds)
         }
         usleep(1_000)
     }
+}
+
+/// A condition a test waited for never held.
+struct WaitTimedOut: Error, CustomStringConvertible {
+    var seconds: Double
+    var description: String { "condition not met within \(seconds) s" }
 }
