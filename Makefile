@@ -1,9 +1,11 @@
 # The two commands of the README. Both install what is missing, then build; run as root on Debian 12.
 DEBIAN_PACKAGES := libdpdk-dev libnuma-dev libssh2-1-dev libsqlite3-dev gnuplot-nox
+# The tests also run real sshd servers (the SSH library's tests, the fake Emulab nodes).
+TEST_PACKAGES := openssh-server
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 SIMULATE := .build/release/masonlab simulate --system mason --quiet
 
-.PHONY: run test deps build bench sweeps profiles
+.PHONY: run test deps test-deps build node-masond bench sweeps profiles
 
 # The main job, on the local testbed (masond daemons on 127.0.1.x): the local mason figure (a small
 # sweep of sequence spaces x client load), then the recovery figure (a leader kill and a sequencer
@@ -16,7 +18,7 @@ run: build
 
 # Every test: swift test (codec properties and fuzzing, the roles, Raft scenarios, the checkers,
 # simulated failovers, the command line), then the seed sweeps below.
-test: deps
+test: deps test-deps
 	swift build --build-tests
 	swift test
 	$(MAKE) sweeps
@@ -47,9 +49,24 @@ build: deps
 	swift build -c release --product masonlab
 	swift build -c release --product masond
 
+# The masond `masonlab setup --masond` installs on testbed nodes: Swift's runtime linked in, so a
+# node needs only Debian's DPDK libraries (setup installs them when missing).
+node-masond: deps
+	swift build -c release --product masond --static-swift-stdlib --scratch-path .build-static
+
 deps:
 	@missing=""; for p in $(DEBIAN_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then \
 		echo "Installing Debian packages:$$missing"; \
 		$(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing; \
+	fi
+
+# openssh-server without starting its service here (policy-rc.d answers "not now" while it installs).
+test-deps:
+	@if ! dpkg -s $(TEST_PACKAGES) >/dev/null 2>&1; then \
+		echo "Installing Debian packages: $(TEST_PACKAGES)"; \
+		policy=/usr/sbin/policy-rc.d; made=""; \
+		if [ ! -e $$policy ]; then printf '#!/bin/sh\nexit 101\n' | $(SUDO) tee $$policy >/dev/null; $(SUDO) chmod 755 $$policy; made=1; fi; \
+		$(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $(TEST_PACKAGES); status=$$?; \
+		if [ -n "$$made" ]; then $(SUDO) rm -f $$policy; fi; exit $$status; \
 	fi

@@ -34,7 +34,7 @@ let package = Package(
         .target(
             name: "MasonlabCLI",
             dependencies: [
-                "Protocols", "Simulation", "Bench", "Lab", "Control", "Results",
+                "Protocols", "Simulation", "Bench", "Lab", "Control", "Results", "SSH",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -62,7 +62,7 @@ let package = Package(
             dependencies: ["Protocols", "Transport", "Control", "CLinux", .product(name: "Histogram", package: "hdrhistogram-swift")]
         ),
         // The experiment platform: testbeds, runs, sweeps (masonlab's logic).
-        .target(name: "Lab", dependencies: ["Control", "Results", .product(name: "Histogram", package: "hdrhistogram-swift")]),
+        .target(name: "Lab", dependencies: ["Control", "Results", "SSH", .product(name: "Histogram", package: "hdrhistogram-swift")]),
         // The results store (SQLite through GRDB), merged-histogram percentiles, exports, gnuplot figures.
         .target(
             name: "Results",
@@ -81,5 +81,6 @@ let package = Package(
         .testTarget(name: "EndToEndTests", dependencies: ["masond", "masonlab", "Control", "Protocols", "Results"]),
         .testTarget(name: "LabTests", dependencies: ["Lab", "Control"]),
         .testTarget(name: "SSHTests", dependencies: ["SSH"]),
+        .testTarget(name: "DaemonTests", dependencies: ["Daemon", "Control"]),
     ]
 )

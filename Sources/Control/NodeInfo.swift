@@ -23,17 +23,21 @@ public struct NodeInfo: Codable, Equatable, Sendable {
         /// The PCI address DPDK binds (`0000:03:00.0`): the interface's device, or the device's
         /// parent when the device sits on a PCI function (virtio). Nil for virtual interfaces.
         public var pciAddress: String?
+        /// The NUMA node the device is attached to (`device/numa_node`); nil for virtual
+        /// interfaces and on machines where the kernel reports -1 (one node, or unknown).
+        public var numaNode: Int?
         /// The kernel driver bound to the interface's device (`ixgbe`, `virtio_net`, ...).
         public var driver: String?
         public var ipv4Addresses: [String]
 
-        public init(name: String, mac: String, mtu: Int, operState: String, pciAddress: String?, driver: String?,
-                    ipv4Addresses: [String]) {
+        public init(name: String, mac: String, mtu: Int, operState: String, pciAddress: String?, numaNode: Int?,
+                    driver: String?, ipv4Addresses: [String]) {
             self.name = name
             self.mac = mac
             self.mtu = mtu
             self.operState = operState
             self.pciAddress = pciAddress
+            self.numaNode = numaNode
             self.driver = driver
             self.ipv4Addresses = ipv4Addresses
         }

@@ -77,25 +77,27 @@ extension NodeInfo {
         let addresses = ipv4Addresses()
         return listDirectory(directory).sorted().map { name in
             let path = "\(directory)/\(name)"
+            let pciDevice = pciFunction(ofDevice: path + "/device")
             return NIC(
                 name: name,
                 mac: readFile(path + "/address") ?? "",
                 mtu: readFile(path + "/mtu").flatMap { Int($0) } ?? 0,
                 operState: readFile(path + "/operstate") ?? "unknown",
-                pciAddress: pciAddress(ofDevice: path + "/device"),
+                pciAddress: pciDevice.map { ($0 as NSString).lastPathComponent },
+                numaNode: pciDevice.flatMap { readFile($0 + "/numa_node") }.flatMap { Int($0) }.flatMap { $0 >= 0 ? $0 : nil },
                 driver: readLink(path + "/device/driver").map { ($0 as NSString).lastPathComponent },
                 ipv4Addresses: addresses[name] ?? [])
         }
     }
 
-    /// The device itself when it is a PCI function, else its parent when that is (a virtio
-    /// device hangs off one); nil for virtual interfaces, which have no device.
-    private static func pciAddress(ofDevice path: String) -> String? {
+    /// The resolved sysfs folder of the device itself when it is a PCI function, else of its parent
+    /// when that is (a virtio device hangs off one); nil for virtual interfaces, which have no device.
+    /// Its last component is the PCI address; its `numa_node` the NUMA node (-1 when unknown).
+    private static func pciFunction(ofDevice path: String) -> String? {
         guard let resolved = realPath(path) else { return nil }
-        let device = (resolved as NSString).lastPathComponent
-        if isPCIAddress(device) { return device }
-        let parent = ((resolved as NSString).deletingLastPathComponent as NSString).lastPathComponent
-        return isPCIAddress(parent) ? parent : nil
+        if isPCIAddress((resolved as NSString).lastPathComponent) { return resolved }
+        let parent = (resolved as NSString).deletingLastPathComponent
+        return isPCIAddress((parent as NSString).lastPathComponent) ? parent : nil
     }
 
     /// `domain:bus:device.function`, hex: `0000:03:00.0`.

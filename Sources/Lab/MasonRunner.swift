@@ -9,17 +9,19 @@ import Glibc
 /// reports (no fixed sleeps), then clients; faults at their times against the current leader;
 /// clients drained, every node's results collected and checked, the nodes reset.
 public struct MasonRunner {
-    public let daemons: LocalDaemons
+    /// One per placed node, in placement order.
+    public let controls: [ControlClient]
     public let placement: MasonPlacement
     public let spec: RunSpec
 
-    public init(daemons: LocalDaemons, placement: MasonPlacement, spec: RunSpec) {
-        self.daemons = daemons
+    public init(controls: [ControlClient], placement: MasonPlacement, spec: RunSpec) {
+        precondition(controls.count == placement.nodes.count, "one control client per placed node")
+        self.controls = controls
         self.placement = placement
         self.spec = spec
     }
 
-    private func control(_ node: Int) -> ControlClient { daemons.nodes[node].control }
+    private func control(_ node: Int) -> ControlClient { controls[node] }
 
     private func request(_ node: Int, origin: UInt64? = nil) -> StartRolesRequest {
         StartRolesRequest(system: "mason", run: "run", cluster: placement.cluster, workers: placement.nodes[node].workers,

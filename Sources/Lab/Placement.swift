@@ -6,11 +6,14 @@ public struct NodeSlot: Sendable, Equatable {
     public var name: String
     public var address: String
     public var mac: String?
+    /// `udp` or `dpdk`: how this node's workers reach the network (nil: udp).
+    public var transport: String?
 
-    public init(name: String, address: String, mac: String? = nil) {
+    public init(name: String, address: String, mac: String? = nil, transport: String? = nil) {
         self.name = name
         self.address = address
         self.mac = mac
+        self.transport = transport
     }
 
     /// `sequencer`, `proxy`, `client` or nil: the name up to its last `-N`.
@@ -109,7 +112,7 @@ public struct MasonPlacement: Sendable, Equatable {
 
         for (k, slot) in sequencers.enumerated() {
             let e = UInt32(k)
-            nodes.append(Node(slot: slot, workers: [WorkerSpec(address: ":\(port(0))", endpoints: [e])]))
+            nodes.append(Node(slot: slot, workers: [WorkerSpec(address: ":\(port(0))", endpoints: [e], transport: slot.transport)]))
             book.append(PeerSpec(endpoint: e, address: "\(slot.address):\(port(0))", mac: slot.mac))
             rows.append(Row(node: slot.name, address: slot.address, role: k == 0 ? "sequencer" : "backup", worker: 0, endpoint: e,
                             group: nil, raftID: nil, detail: k == 0 ? "primary" : "takes over when the primary is silent"))
@@ -119,7 +122,7 @@ public struct MasonPlacement: Sendable, Equatable {
             var workers: [WorkerSpec] = []
             for t in 0 ..< threads {
                 let g = triple * threads + t, e = Self.endpoint(group: g, replica: replica)
-                workers.append(WorkerSpec(address: ":\(port(t))", endpoints: [e]))
+                workers.append(WorkerSpec(address: ":\(port(t))", endpoints: [e], transport: slot.transport))
                 book.append(PeerSpec(endpoint: e, address: "\(slot.address):\(port(t))", mac: slot.mac))
                 let next = (g + 1) % groups.count
                 rows.append(Row(node: slot.name, address: slot.address, role: "proxy", worker: t, endpoint: e, group: g,
@@ -133,7 +136,7 @@ public struct MasonPlacement: Sendable, Equatable {
                 let e = firstClient + UInt32(j * o.clientThreads + t)
                 let group = (j % machineTriples) * threads + t % threads
                 clients.append(ClientSpec(endpoint: e, group: group))
-                workers.append(WorkerSpec(address: ":\(port(t))", endpoints: [e]))
+                workers.append(WorkerSpec(address: ":\(port(t))", endpoints: [e], transport: slot.transport))
                 book.append(PeerSpec(endpoint: e, address: "\(slot.address):\(port(t))", mac: slot.mac))
                 rows.append(Row(node: slot.name, address: slot.address, role: "client", worker: t, endpoint: e, group: group,
                                 raftID: nil, detail: "concurrency \(o.concurrency)"))

@@ -17,66 +17,53 @@ public protocol RunLedger {
 extension ResultsStore: RunLedger {}
 
 
-/// Runs points on the local testbed with bounded retry: an attempt that fails to start (or
-/// whose results are incomplete) is recorded with its reason and tried again, up to
-/// `spec.retries` more times.
-public final class LocalRunner: @unchecked Sendable {
-    // @unchecked Sendable: `daemons` is behind a lock, so an interrupt handler may call `stop()`
-    // from another thread; everything else is used from one thread.
-    public let masond: URL
+/// Runs points on a testbed with bounded retry: an attempt that fails to start (or whose results
+/// are incomplete) is recorded with its reason and tried again, up to `spec.retries` more times.
+public final class Runner: @unchecked Sendable {
+    // @unchecked Sendable: `interrupted` is behind a lock, so an interrupt handler may call
+    // `interrupt()` from another thread; everything else is used from one thread.
+    public let testbed: Testbed
     public let progress: (String) -> Void
     private let lock = NSLock()
-    private var daemons: LocalDaemons?
     /// Set by `interrupt()`: the attempt under way is not recorded (it did not fail on its own).
     private var interrupted = false
 
-    public init(masond: URL, progress: @escaping (String) -> Void = { _ in }) {
-        self.masond = masond
+    public init(testbed: Testbed, progress: @escaping (String) -> Void = { _ in }) {
+        self.testbed = testbed
         self.progress = progress
     }
 
     deinit { stop() }
 
-    /// Ctrl-C: the attempt under way is abandoned, not recorded, and the daemons stop.
+    /// Ctrl-C: the attempt under way is abandoned, not recorded, and the testbed stops.
     public func interrupt() {
         lock.withLock { interrupted = true }
         stop()
     }
 
-    /// Stops every daemon this runner started (from any thread).
-    public func stop() {
-        let running = lock.withLock { () -> LocalDaemons? in
-            defer { daemons = nil }
-            return daemons
-        }
-        running?.stop()
-    }
+    /// Stops the testbed's daemons or roles (from any thread).
+    public func stop() { testbed.stop() }
 
-    /// Daemons for `count` nodes, reused across points.
-    private func nodes(_ count: Int) throws -> LocalDaemons {
-        if let running = lock.withLock({ daemons }), running.nodes.count >= count { return running }
-        stop()
-        let started = try LocalDaemons(count: count, masond: masond)
-        lock.withLock { daemons = started }
-        return started
+    /// Where a run's roles go on this testbed.
+    public func placement(_ spec: RunSpec) throws -> MasonPlacement {
+        try MasonPlacement(spec.options, nodes: testbed.slots(for: spec.options))
     }
 
     /// One run: attempts until one succeeds or the retries are spent. Returns the last attempt.
     @discardableResult
     public func run(_ spec: RunSpec, ledger: RunLedger, sweep: SweepID? = nil, pointKey: String? = nil, trial: Int = 1,
                     label: String = "") throws -> (run: RunID, last: AttemptRecord) {
-        let slots = LocalTestbed.slots(for: spec.options)
-        let placement = try MasonPlacement(spec.options, nodes: slots)
+        let placement = try placement(spec)
         let configuration = String(decoding: try JSONEncoder().encode(spec), as: UTF8.self)
         let runID = try ledger.run(sweep: sweep, pointKey: pointKey, trial: trial, system: "mason", parameters: spec.parameters,
-                                   configuration: configuration, testbed: "local", masonlabVersion: masonVersion)
+                                   configuration: configuration, testbed: testbed.name, masonlabVersion: masonVersion)
         var last: AttemptRecord?
         // A resumed run keeps its earlier attempts; this invocation gets its own retry budget.
         let earlier = try ledger.attempts(run: runID).count
         for number in earlier + 1 ... earlier + spec.retries + 1 {
             progress("\(label)attempt \(number - earlier) of at most \(spec.retries + 1)")
-            let daemons = try nodes(slots.count)
-            let attempt = MasonRunner(daemons: daemons, placement: placement, spec: spec).attempt(number)
+            let controls = try testbed.controls(for: placement.nodes.map(\.slot))
+            let attempt = MasonRunner(controls: controls, placement: placement, spec: spec).attempt(number)
             guard !lock.withLock({ interrupted }) else { throw Interrupted() }
             try ledger.record(attempt, run: runID)
             last = attempt

@@ -15,7 +15,7 @@ struct ClusterBenchResult {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("masonlab-bench-\(getpid())")
         defer { try? FileManager.default.removeItem(at: folder) }
         let store = try ResultsStore(path: folder.appendingPathComponent("bench.sqlite").path)
-        let runner = LocalRunner(masond: LocalDaemons.masond())
+        let runner = Runner(testbed: LocalTestbed(masond: LocalDaemons.masond()))
         defer { runner.stop() }
         let (_, last) = try runner.run(spec, ledger: store)
         if case let .failed(reason) = last.outcome { throw LabError("the cluster run failed: \(reason)") }

@@ -7,7 +7,7 @@ public struct Masonlab: ParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "masonlab",
         abstract: "Run Mason and its services: simulate them, run them on a testbed, keep and plot the results.",
-        subcommands: [Simulate.self, Plan.self, Run.self, RunFigure.self, ResultsCommand.self, PlotCommand.self, RecoveryPlotCommand.self,
+        subcommands: [Simulate.self, Setup.self, Plan.self, Run.self, RunFigure.self, ResultsCommand.self, PlotCommand.self, RecoveryPlotCommand.self,
                       Bench.self]
     )
 

@@ -9,15 +9,12 @@ struct Plan: ParsableCommand {
 
     @OptionGroup var arguments: RunArguments
     @OptionGroup var database: ResultsDatabaseOption
+    @OptionGroup var ssh: SSHOptions
 
     func run() throws {
         let spec = arguments.spec
-        let placement: MasonPlacement
-        do {
-            placement = try MasonPlacement(spec.options, nodes: LocalTestbed.slots(for: spec.options))
-        } catch {
-            throw CommandFailure(error.description, status: ExitStatus.usage)
-        }
+        let bed = try makeTestbed(database.testbed, ssh: ssh)
+        let placement = try usage { try MasonPlacement(spec.options, nodes: bed.slots(for: spec.options)) }
         var rows = [["node", "address", "role", "worker", "endpoint", "group", "raft_id", "detail"]]
         for r in placement.rows {
             rows.append([r.node, r.address, r.role, "\(r.worker)", "\(r.endpoint)", r.group.map(String.init) ?? "-",

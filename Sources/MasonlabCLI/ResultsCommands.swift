@@ -2,18 +2,19 @@ import ArgumentParser
 import Foundation
 import Results
 
-/// `--db PATH`, the results database (CLI.md's global option).
-/// `--db` and `--testbed`, the global options of every command that touches results or runs.
+/// `--db PATH` and `--testbed NAME`, CLI.md's global options.
 struct ResultsDatabaseOption: ParsableArguments {
     @Option(name: .customLong("db"),
             help: "Results database (default results/masonlab.sqlite under the current directory; MASONLAB_DB overrides the default).")
     var path: String = ProcessInfo.processInfo.environment["MASONLAB_DB"] ?? "results/masonlab.sqlite"
 
-    @Option(help: "Testbed: local (daemons on 127.0.1.x); emulab arrives with masonlab setup.")
+    @Option(help: "local (masond daemons on 127.0.1.x, started and stopped by masonlab) or emulab (the nodes masonlab setup prepared, over SSH).")
     var testbed: String = "local"
 
     func validate() throws {
-        guard testbed == "local" else { throw ValidationError("--testbed: '\(testbed)' is not available yet; use local.") }
+        guard ["local", "emulab"].contains(testbed) else {
+            throw ValidationError("--testbed: '\(testbed)' is not a testbed; use local or emulab.")
+        }
     }
 }
 

@@ -12,19 +12,19 @@ struct Run: ParsableCommand {
 
     @OptionGroup var arguments: RunArguments
     @OptionGroup var database: ResultsDatabaseOption
+    @OptionGroup var ssh: SSHOptions
 
     @Flag(help: "One JSON document on stdout.")
     var json = false
 
     func run() throws {
         let spec = arguments.spec
-        do {
-            _ = try MasonPlacement(spec.options, nodes: LocalTestbed.slots(for: spec.options))
-        } catch {
-            throw CommandFailure(error.description, status: ExitStatus.usage)
+        let (store, runID, last) = try withRunner(makeTestbed(database.testbed, ssh: ssh)) { runner in
+            _ = try usage { try runner.placement(spec) }
+            let store = try openStore(database.path)
+            let (runID, last) = try runner.run(spec, ledger: store)
+            return (store, runID, last)
         }
-        let store = try openStore(database.path)
-        let (runID, last) = try withLocalRunner { try $0.run(spec, ledger: store) }
         try printPercentiles(store, filter: .run(runID), json: json)
         if case let .failed(reason) = last.outcome {
             throw CommandFailure("run \(runID) failed after \(last.number) attempts: \(reason)")
@@ -51,25 +51,26 @@ struct RunFigure: ParsableCommand {
     @Flag(name: .customLong("setDatas")) var setDatas = false
     @Flag(name: .customLong("getDatas")) var getDatas = false
 
-    @Option(help: "local (shrunk to this machine, the default on the local testbed) or paper.")
-    var scale: String = "local"
+    @Option(help: "local (shrunk to one machine; the default on the local testbed) or paper (the default on emulab).")
+    var scale: String?
 
     @Option(help: "Trials per point.")
     var trials: Int = 1
 
     @OptionGroup var database: ResultsDatabaseOption
+    @OptionGroup var ssh: SSHOptions
 
     @Flag(help: "The final percentile table as JSON.")
     var json = false
 
     func validate() throws {
-        guard Figure.Scale(rawValue: scale) != nil else { throw ValidationError("--scale: '\(scale)' is not a scale; use local or paper.") }
+        if let scale, Figure.Scale(rawValue: scale) == nil { throw ValidationError("--scale: '\(scale)' is not a scale; use local or paper.") }
         guard (1 ... 100).contains(trials) else { throw ValidationError("--trials must be 1...100 (got \(trials)).") }
         if !list, figure == nil { throw ValidationError("name a figure (masonlab run-figure --list shows them).") }
     }
 
     func run() throws {
-        let scale = Figure.Scale(rawValue: scale)!
+        let scale = Figure.Scale(rawValue: scale ?? (database.testbed == "local" ? "local" : "paper"))!
         if list {
             for f in FigureCatalog.all {
                 let points = f.points(scale)
@@ -88,7 +89,10 @@ struct RunFigure: ParsableCommand {
                                  status: ExitStatus.usage)
         }
         let store = try openStore(database.path)
-        let (sweep, failed) = try withLocalRunner { try $0.sweep(declared, scale: scale, mode: nil, trials: trials, ledger: store) }
+        let (sweep, failed) = try withRunner(makeTestbed(database.testbed, ssh: ssh)) { runner in
+            for point in declared.points(scale) { _ = try usage { try runner.placement(point.spec) } }
+            return try runner.sweep(declared, scale: scale, mode: nil, trials: trials, ledger: store)
+        }
         try printPercentiles(store, filter: .sweep(sweep), json: json)
         if !failed.isEmpty {
             throw CommandFailure("sweep \(sweep): \(failed.count) points failed after every retry: \(failed.joined(separator: ", ")); re-run to retry them.")
@@ -96,10 +100,10 @@ struct RunFigure: ParsableCommand {
     }
 }
 
-/// Runs `body` with a local-testbed runner whose progress goes to stderr; Ctrl-C interrupts it,
-/// and its daemons are stopped when `body` returns or throws.
-func withLocalRunner<T>(_ body: (LocalRunner) throws -> T) throws -> T {
-    let runner = LocalRunner(masond: LocalDaemons.masond()) { FileHandle.standardError.write(Data("masonlab: \($0)\n".utf8)) }
+/// Runs `body` with a runner on `testbed` whose progress goes to stderr; Ctrl-C interrupts it,
+/// and the testbed is stopped when `body` returns or throws.
+func withRunner<T>(_ testbed: Testbed, _ body: (Runner) throws -> T) throws -> T {
+    let runner = Runner(testbed: testbed) { FileHandle.standardError.write(Data("masonlab: \($0)\n".utf8)) }
     let stopper = InterruptStopper { runner.interrupt() }
     defer {
         runner.stop()
@@ -131,5 +135,14 @@ final class InterruptStopper {
         for source in sources { source.cancel() }
         signal(SIGINT, SIG_DFL)
         signal(SIGTERM, SIG_DFL)
+    }
+}
+
+/// An impossible placement is bad input: exit 2 with its sentence.
+func usage<T>(_ body: () throws -> T) throws -> T {
+    do {
+        return try body()
+    } catch let error as PlacementError {
+        throw CommandFailure(error.description, status: ExitStatus.usage)
     }
 }

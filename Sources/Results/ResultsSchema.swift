@@ -12,7 +12,19 @@ struct ResultsSchema: Sendable {
     /// The highest schema version this masonlab knows.
     var latestVersion: Int { migrations.map(\.version).max() ?? 0 }
 
-    static let current = ResultsSchema(migrations: [Migration(version: 1, sql: version1)])
+    static let current = ResultsSchema(migrations: [Migration(version: 1, sql: version1), Migration(version: 2, sql: version2)])
+
+    /// Version 2: the node inventory `masonlab setup` gathers, one row per testbed node (its record
+    /// as JSON), replaced whenever setup refreshes that node.
+    private static let version2 = """
+    CREATE TABLE node_inventory (
+        testbed_id INTEGER NOT NULL REFERENCES testbed (id),
+        name TEXT NOT NULL,
+        record TEXT NOT NULL,
+        updated TEXT NOT NULL,
+        PRIMARY KEY (testbed_id, name)
+    );
+    """
 
     /// Dates are GRDB's UTC text (`YYYY-MM-DD HH:MM:SS.SSS`); JSON columns hold sorted-key JSON text.
     private static let version1 = """

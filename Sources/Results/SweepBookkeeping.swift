@@ -75,7 +75,7 @@ extension ResultsStore {
         }
     }
 
-    private static func testbedID(_ db: Database, name: String) throws -> Int64 {
+    static func testbedID(_ db: Database, name: String) throws -> Int64 {
         if let id = try Int64.fetchOne(db, sql: "SELECT id FROM testbed WHERE name = ?", arguments: [name]) { return id }
         try db.execute(sql: "INSERT INTO testbed (name, created) VALUES (?, ?)", arguments: [name, Date()])
         return db.lastInsertedRowID

@@ -1,9 +1,16 @@
 import CLibSSH2
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Checks the key a freshly handshaken session presents against a known_hosts file, appending it
 /// when the host has no key of that type yet.
 struct KnownHostsCheck {
+    /// Sessions opened in parallel (setup fans out) read, check and append one at a time, so two
+    /// new hosts are both recorded and one host is not recorded twice.
+    private static let fileLock = NSLock()
+
     let host: String
     let address: String
     let port: Int
@@ -21,6 +28,8 @@ struct KnownHostsCheck {
             throw .hostKeyUnverifiable(host: host, port: port, reason: "unsupported host key type \(keyType)")
         }
         let fingerprint = Self.fingerprint(session)
+        Self.fileLock.lock()
+        defer { Self.fileLock.unlock() }
         guard let hosts = libssh2_knownhost_init(session) else {
             throw .hostKeyUnverifiable(host: host, port: port, reason: "libssh2_knownhost_init failed")
         }
@@ -70,22 +79,19 @@ struct KnownHostsCheck {
         }
     }
 
-    /// Appends to known_hosts, creating it (0600, in a 0700 directory) when missing.
+    /// Appends to known_hosts in one write, creating it (0600, in a 0700 directory) when missing.
     private func append(_ data: Data) throws {
         let manager = FileManager.default
         let directory = (path as NSString).deletingLastPathComponent
         if !directory.isEmpty, !manager.fileExists(atPath: directory) {
             try manager.createDirectory(atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         }
-        if !manager.fileExists(atPath: path) {
-            guard manager.createFile(atPath: path, contents: nil, attributes: [.posixPermissions: 0o600]) else {
-                throw CocoaError(.fileWriteNoPermission)
-            }
-        }
-        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
-        defer { try? handle.close() }
-        try handle.seekToEnd()
-        try handle.write(contentsOf: data)
+        // O_APPEND: each line lands at the end even if another process appends at the same time.
+        let fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o600)
+        guard fd >= 0 else { throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO) }
+        defer { close(fd) }
+        let written = data.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+        guard written == data.count else { throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO) }
     }
 
     /// `SHA256:<base64 without padding>` of the session's host key.

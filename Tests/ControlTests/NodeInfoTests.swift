@@ -67,6 +67,8 @@ import Glibc
         try write("/sys/bus/pci/drivers/ixgbe/.keep", "")
         try write("/sys/bus/virtio/drivers/virtio_net/.keep", "")
         try write("/sys/devices/pci0000:00/0000:03:00.0/vendor", "0x8086\n")
+        try write("/sys/devices/pci0000:00/0000:03:00.0/numa_node", "1\n")
+        try write("/sys/devices/pci0000:00/0000:00:04.0/numa_node", "0\n")
         try link("/sys/devices/pci0000:00/0000:03:00.0/driver", to: "../../../bus/pci/drivers/ixgbe")
         try write("/sys/devices/pci0000:00/0000:00:04.0/virtio3/features", "\n")
         try link("/sys/devices/pci0000:00/0000:00:04.0/virtio3/driver", to: "../../../../bus/virtio/drivers/virtio_net")
@@ -91,9 +93,9 @@ import Glibc
         #expect(info.memoryTotalBytes == 16384 * 1024)
         #expect(info.hugepages == [.init(sizeKiB: 2048, total: 512, free: 500), .init(sizeKiB: 1_048_576, total: 2, free: 1)])
         #expect(info.nics == [
-            .init(name: "enp3s0", mac: "a0:36:9f:00:00:01", mtu: 9000, operState: "up", pciAddress: "0000:03:00.0", driver: "ixgbe", ipv4Addresses: []),
-            .init(name: "eth1", mac: "52:54:00:00:00:02", mtu: 1500, operState: "down", pciAddress: "0000:00:04.0", driver: "virtio_net", ipv4Addresses: []),
-            .init(name: "veth0", mac: "aa:bb:cc:dd:ee:ff", mtu: 1500, operState: "lowerlayerdown", pciAddress: nil, driver: nil, ipv4Addresses: []),
+            .init(name: "enp3s0", mac: "a0:36:9f:00:00:01", mtu: 9000, operState: "up", pciAddress: "0000:03:00.0", numaNode: 1, driver: "ixgbe", ipv4Addresses: []),
+            .init(name: "eth1", mac: "52:54:00:00:00:02", mtu: 1500, operState: "down", pciAddress: "0000:00:04.0", numaNode: 0, driver: "virtio_net", ipv4Addresses: []),
+            .init(name: "veth0", mac: "aa:bb:cc:dd:ee:ff", mtu: 1500, operState: "lowerlayerdown", pciAddress: nil, numaNode: nil, driver: nil, ipv4Addresses: []),
         ])
         #expect(info.dpdk == nil)
     }

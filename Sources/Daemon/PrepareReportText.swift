@@ -1,0 +1,28 @@
+import Control
+import Foundation
+
+extension PrepareReport {
+    /// `masond prepare`'s default output: one line per step
+    /// (`changed    hugepages node0: 0 → 2048 pages of 2048 kB`), then a summary line.
+    public var text: String {
+        var lines = steps.map { step in
+            step.action.rawValue.padding(toLength: 10, withPad: " ", startingAt: 0) + " \(step.name): \(step.detail)"
+        }
+        let failures = steps.filter { $0.action == .failed }.count
+        if ok {
+            let nic = experimentInterface.map { "\($0.name) \($0.ipv4)" } ?? "none"
+            let dpdk = dpdkBound ? "bound to vfio-pci" : "not bound to DPDK" + (dpdkReason.map { " (\($0))" } ?? "")
+            lines.append("ok: \(hostname): experiment interface \(nic), \(dpdk); serve config \(configPath)")
+        } else {
+            lines.append("FAILED: \(hostname): \(failures) step\(failures == 1 ? "" : "s") failed")
+        }
+        return lines.joined(separator: "\n")
+    }
+
+    /// `masond prepare --json`: one line, sorted keys.
+    public func jsonString() throws -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return String(decoding: try encoder.encode(self), as: UTF8.self)
+    }
+}

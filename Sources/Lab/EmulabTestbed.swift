@@ -1,0 +1,70 @@
+import Control
+import Foundation
+
+/// The emulab testbed: the nodes `masonlab setup` prepared (the inventory), reached over SSH,
+/// each masond through `masond dial-stdio`. Roles run over DPDK on nodes whose experiment NIC is
+/// bound, over kernel UDP elsewhere. Nodes whose last setup failed are left out (and said so).
+public final class EmulabTestbed: Testbed, @unchecked Sendable {
+    // @unchecked Sendable: `remotes` is behind `lock` (an interrupt calls `stop()` from another thread).
+    public let name = "emulab"
+    public let inventory: Inventory
+    public let ssh: SSHSettings
+    private let warn: @Sendable (String) -> Void
+    private let lock = NSLock()
+    private var remotes: [String: (node: RemoteNode, control: ControlClient)] = [:]
+    private var warned = false
+
+    public init(inventory: Inventory, ssh: SSHSettings, warn: @escaping @Sendable (String) -> Void = { _ in }) {
+        self.inventory = inventory
+        self.ssh = ssh
+        self.warn = warn
+    }
+
+    deinit { stop() }
+
+    public func slots(for options: MasonOptions) throws -> [NodeSlot] {
+        let first = lock.withLock { () -> Bool in
+            defer { warned = true }
+            return !warned
+        }
+        for node in inventory.nodes where first && (node.status != .ready || node.experiment == nil) {
+            warn("\(node.name) left out: its last setup failed (\(node.error ?? "no experiment NIC")); re-run masonlab setup.")
+        }
+        return inventory.slots
+    }
+
+    public func controls(for nodes: [NodeSlot]) throws -> [ControlClient] {
+        try nodes.map { slot in
+            if let open = lock.withLock({ remotes[slot.name] }) { return open.control }
+            guard let record = inventory.nodes.first(where: { $0.name == slot.name }) else {
+                throw LabError("\(slot.name) is not in the inventory.")
+            }
+            let remote: RemoteNode
+            do {
+                remote = try RemoteNode(name: record.name, host: record.host, port: record.port, user: record.user, settings: ssh)
+            } catch {
+                throw LabError("\(record.name): \(error)")
+            }
+            let control = try remote.control()
+            lock.withLock { remotes[slot.name] = (remote, control) }
+            return control
+        }
+    }
+
+    /// Resets every connected node's masond (its roles stop) over a fresh channel, so this works
+    /// while another thread waits on a call; then closes the sessions.
+    public func stop() {
+        let open = lock.withLock { () -> [(node: RemoteNode, control: ControlClient)] in
+            defer { remotes = [:] }
+            return Array(remotes.values)
+        }
+        for (remote, control) in open {
+            if let fresh = try? remote.control() {
+                _ = try? fresh.call("node.reset", params: EndpointsRequest()) as RolesStatus
+                fresh.close()
+            }
+            control.close()
+            remote.close()
+        }
+    }
+}

@@ -1,0 +1,139 @@
+import Control
+import Foundation
+
+/// One testbed node as `masonlab setup` last found it: how to reach it, what it is, how it was
+/// prepared, or why that failed.
+public struct InventoryNode: Codable, Equatable, Sendable {
+    public enum Status: String, Codable, Sendable { case ready, failed }
+
+    public var name: String
+    public var host: String
+    public var port: Int
+    public var user: String
+    public var hardwareType: String?
+    public var status: Status
+    /// Why the last setup of this node failed.
+    public var error: String?
+    public var updated: Date
+    /// The NIC roles use (from `masond prepare`).
+    public var experiment: ExperimentInterface?
+    /// What masond reported (`node.info`) after setup.
+    public var info: NodeInfo?
+
+    public init(name: String, host: String, port: Int, user: String, hardwareType: String?, status: Status, error: String? = nil,
+                updated: Date = Date(), experiment: ExperimentInterface? = nil, info: NodeInfo? = nil) {
+        self.name = name
+        self.host = host
+        self.port = port
+        self.user = user
+        self.hardwareType = hardwareType
+        self.status = status
+        self.error = error
+        self.updated = updated
+        self.experiment = experiment
+        self.info = info
+    }
+}
+
+/// The testbed's nodes (`machine_info.json`): written by `masonlab setup`, read by the emulab
+/// testbed. Names may be edited to re-assign roles (rename `proxy-40` to `client-9`), as in the
+/// original artifact.
+public struct Inventory: Codable, Equatable, Sendable {
+    public var nodes: [InventoryNode]
+
+    public init(nodes: [InventoryNode]) { self.nodes = nodes }
+
+    /// Reads an inventory; every problem is one sentence naming the file.
+    public static func load(path: String) throws -> Inventory {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw LabError("\(path): no inventory there; run masonlab setup first (it writes it).")
+        }
+        do {
+            let inventory = try decoder.decode(Inventory.self, from: data)
+            var seen = Set<String>()
+            for node in inventory.nodes where !seen.insert(node.name).inserted {
+                throw LabError("\(path): node \(node.name) appears twice.")
+            }
+            return inventory
+        } catch let error as LabError {
+            throw error
+        } catch {
+            throw LabError("\(path) is not a masonlab inventory: \(Self.describe(error))")
+        }
+    }
+
+    /// Writes the inventory atomically (a temporary file renamed over the old one).
+    public func save(path: String) throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        encoder.dateEncodingStrategy = .iso8601
+        try (encoder.encode(self) + Data("\n".utf8)).write(to: URL(fileURLWithPath: path), options: .atomic)
+    }
+
+    /// This inventory with `updates` replacing the nodes of the same name; a failed update keeps
+    /// what was known of the node before (its NIC and info) and records the failure. Natural order.
+    public func merged(with updates: [InventoryNode]) -> Inventory {
+        var byName = Dictionary(nodes.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
+        for update in updates {
+            if update.status == .failed, var old = byName[update.name] {
+                old.status = .failed
+                old.error = update.error
+                old.updated = update.updated
+                byName[update.name] = old
+            } else {
+                byName[update.name] = update
+            }
+        }
+        return Inventory(nodes: byName.values.sorted { NaturalOrder.less($0.name, $1.name) })
+    }
+
+    /// The nodes a run may use: ready, with an experiment NIC, addressed by it.
+    public var slots: [NodeSlot] {
+        nodes.compactMap { node in
+            guard node.status == .ready, let nic = node.experiment else { return nil }
+            return NodeSlot(name: node.name, address: nic.ipv4, mac: nic.mac, transport: nic.boundToDPDK ? "dpdk" : "udp")
+        }
+    }
+
+    static let decoder: JSONDecoder = {
+        let decoder = JSONDecoder()
+        decoder.dateDecodingStrategy = .iso8601
+        return decoder
+    }()
+
+    private static func name(_ key: CodingKey) -> String { key.intValue.map(String.init) ?? key.stringValue }
+
+    private static func describe(_ error: Error) -> String {
+        switch error as? DecodingError {
+        case let .keyNotFound(key, context)?:
+            return "missing \((context.codingPath + [key]).map(Self.name).joined(separator: "."))"
+        case let .typeMismatch(_, context)?, let .valueNotFound(_, context)?, let .dataCorrupted(context)?:
+            let path = context.codingPath.map(Self.name).joined(separator: ".")
+            return (path.isEmpty ? "" : "\(path): ") + context.debugDescription
+        default:
+            return "\(error)"
+        }
+    }
+}
+
+/// A node's record as the results database keeps it (sorted-key JSON, ISO 8601 dates).
+public enum InventoryRecordJSON {
+    public static func encode(_ node: InventoryNode) throws -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        encoder.dateEncodingStrategy = .iso8601
+        return String(decoding: try encoder.encode(node), as: UTF8.self)
+    }
+}
+
+/// The table `masonlab setup` prints: one row per node.
+public enum InventoryTable {
+    public static func rows(_ nodes: [InventoryNode]) -> [[String]] {
+        [["node", "host", "status", "experiment_nic", "address", "transport", "cores", "hugepages"]] + nodes.map { node in
+            let nic = node.experiment
+            let pages = node.info?.hugepages.map { "\($0.total)x\($0.sizeKiB)kB" }.joined(separator: ",") ?? "-"
+            return [node.name, node.host, node.status == .ready ? "ready" : "FAILED", nic?.name ?? "-", nic?.ipv4 ?? "-",
+                    nic.map { $0.boundToDPDK ? "dpdk" : "udp" } ?? "-", node.info.map { "\($0.cpuCores)" } ?? "-", pages]
+        }
+    }
+}

@@ -1,0 +1,64 @@
+import Control
+import Foundation
+
+/// Where a run's roles go: the nodes a run may use (by name, with their data-plane addresses) and
+/// a control connection to each placed node's masond.
+public protocol Testbed: AnyObject, Sendable {
+    /// `local` or `emulab`, as recorded with every run.
+    var name: String { get }
+    /// The nodes a run with these options may use.
+    func slots(for options: MasonOptions) throws -> [NodeSlot]
+    /// Control clients for `nodes`, in that order; reused across attempts while they last.
+    func controls(for nodes: [NodeSlot]) throws -> [ControlClient]
+    /// Releases everything (from any thread, also mid-attempt): no roles of this testbed are left running.
+    func stop()
+}
+
+/// The local testbed: `masond serve` processes bound to 127.0.1.1, 127.0.1.2, ..., started for
+/// the run and stopped afterwards.
+public final class LocalTestbed: Testbed, @unchecked Sendable {
+    // @unchecked Sendable: `daemons` is behind `lock`, so an interrupt may call `stop()` from another thread.
+    public let name = "local"
+    public let masond: URL
+    private let lock = NSLock()
+    private var daemons: LocalDaemons?
+
+    public init(masond: URL) { self.masond = masond }
+
+    deinit { stop() }
+
+    /// Two sequencers, the proxies, then the clients, on 127.0.1.1, 127.0.1.2, ... (each a masond of its own).
+    public static func slots(for options: MasonOptions) -> [NodeSlot] {
+        let names = ["sequencer-0", "sequencer-1"] + (0 ..< options.proxies).map { "proxy-\($0)" }
+            + (0 ..< options.clients).map { "client-\($0)" }
+        return names.enumerated().map { i, name in NodeSlot(name: name, address: "127.0.1.\(i + 1)") }
+    }
+
+    public func slots(for options: MasonOptions) throws -> [NodeSlot] { Self.slots(for: options) }
+
+    /// Daemons for the nodes (reused across points while there are enough), in node order.
+    public func controls(for nodes: [NodeSlot]) throws -> [ControlClient] {
+        let byAddress: LocalDaemons
+        if let running = lock.withLock({ daemons }), running.nodes.count >= nodes.count {
+            byAddress = running
+        } else {
+            stop()
+            byAddress = try LocalDaemons(count: nodes.count, masond: masond)
+            lock.withLock { daemons = byAddress }
+        }
+        return try nodes.map { slot in
+            guard let node = byAddress.nodes.first(where: { $0.address == slot.address }) else {
+                throw LabError("no local daemon on \(slot.address) for \(slot.name).")
+            }
+            return node.control
+        }
+    }
+
+    public func stop() {
+        let running = lock.withLock { () -> LocalDaemons? in
+            defer { daemons = nil }
+            return daemons
+        }
+        running?.stop()
+    }
+}

@@ -1,0 +1,119 @@
+import Foundation
+import Results
+import XCTest
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// masonlab on an Emulab experiment faked with network namespaces, each node a real sshd (with a
+/// private /etc, /usr/local, /var and /run), as a researcher types the commands: setup, a run on
+/// the prepared nodes, and the failures setup must contain (an unreachable node, a changed host
+/// key, a refused key, a malformed List View).
+final class MasonlabEmulabTests: XCTestCase {
+    private static let names = ["sequencer-0", "sequencer-1", "proxy-0", "proxy-1", "proxy-2", "client-0", "client-1"]
+
+    func testSetupPreparesTheNodesAndARunUsesThem() throws {
+        try FakeEmulab.skipUnlessAvailable()
+        let hugepages = HugepageSetting()
+        let lab = try FakeEmulab(nodes: Self.names, withoutSSHD: ["client-1"])
+        defer {
+            lab.teardown()
+            hugepages.restore()
+            XCTAssertEqual(hugepages.current, hugepages.original, "the machine's hugepage setting is restored")
+            XCTAssertEqual(FakeEmulab.leftovers(), [], "no namespace is left")
+            XCTAssertEqual(Self.liveNodeDaemons(), [], "no masond the nodes started is left")
+        }
+        var environment = ProcessInfo.processInfo.environment
+        environment["HOME"] = lab.folder.path
+        environment.removeValue(forKey: "SSH_AUTH_SOCK")
+        environment.removeValue(forKey: "MASONLAB_DB")
+        func masonlab(_ arguments: [String], timeout: Double = 300) throws -> (status: Int32, stdout: String, stderr: String) {
+            try lab.runInController(Masonlab.binary, arguments, currentDirectory: lab.folder, environment: environment, timeout: timeout)
+        }
+        let access = ["--list", lab.listViewPath, "--identity", lab.identityPath, "--known-hosts", lab.knownHostsPath]
+        func knownHosts() -> Int {
+            ((try? String(contentsOfFile: lab.knownHostsPath, encoding: .utf8)) ?? "").split(separator: "\n").count
+        }
+
+        // --dry-run contacts nobody and prints every node's commands.
+        let dry = try masonlab(["setup", "--dry-run", "--hugepages", "2"] + access)
+        XCTAssertEqual(dry.status, 0, dry.stderr)
+        XCTAssertEqual(dry.stdout.components(separatedBy: "masond prepare --hugepages 2 --experiment-net 10.0.0.0/8 --json").count - 1, 7)
+        XCTAssertEqual(knownHosts(), 0)
+
+        // Setup: six nodes ready, the unreachable one named, exit 1.
+        let setup = try masonlab(["setup", "--hugepages", "2"] + access)
+        XCTAssertEqual(setup.status, 1, setup.stderr)
+        XCTAssertTrue(setup.stderr.contains("setup failed on 1 of 7 nodes"), setup.stderr)
+        XCTAssertTrue(setup.stderr.contains("client-1: cannot reach 10.77.0.8:22"), setup.stderr)
+        XCTAssertTrue(setup.stderr.contains("new host key recorded"), setup.stderr)
+        XCTAssertEqual(knownHosts(), 6)
+        let inventory = try JSONSerialization.jsonObject(with: Data(contentsOf: lab.folder.appendingPathComponent("machine_info.json"))) as! [String: Any]
+        let nodes = inventory["nodes"] as! [[String: Any]]
+        XCTAssertEqual(nodes.map { $0["name"] as! String }, ["client-0", "client-1", "proxy-0", "proxy-1", "proxy-2", "sequencer-0", "sequencer-1"])
+        for node in nodes where node["name"] as! String != "client-1" {
+            let name = node["name"] as! String
+            XCTAssertEqual(node["status"] as? String, "ready", "\(name): \(node["error"] ?? "")")
+            let nic = node["experiment"] as? [String: Any]
+            // The control interface (eth0, 10.77.0.x, the default route) is never the experiment NIC.
+            XCTAssertEqual(nic?["name"] as? String, "eth1", name)
+            XCTAssertEqual(nic?["ipv4"] as? String, lab.experimentAddress(name), name)
+            XCTAssertEqual(nic?["boundToDPDK"] as? Bool, false, name)
+            XCTAssertNotNil(node["info"], name)
+            let log = try String(contentsOf: lab.folder.appendingPathComponent("setup-logs/\(name).log"), encoding: .utf8)
+            XCTAssertTrue(log.contains("== ready"), log)
+        }
+        XCTAssertEqual(nodes.first { $0["name"] as! String == "client-1" }?["status"] as? String, "failed")
+        for (path, value) in hugepages.current where path.contains("hugepages-2048kB") {
+            XCTAssertEqual(value.trimmingCharacters(in: .whitespacesAndNewlines), "2", path)
+        }
+        let store = try ResultsStore(path: lab.folder.appendingPathComponent("results/masonlab.sqlite").path)
+        XCTAssertEqual(try store.inventory(testbed: "emulab").count, 7)
+
+        // Again: nothing to upload, every node still ready.
+        let again = try masonlab(["setup", "--hugepages", "2"] + access)
+        XCTAssertEqual(again.status, 1, again.stderr)
+        let log = try String(contentsOf: lab.folder.appendingPathComponent("setup-logs/proxy-0.log"), encoding: .utf8)
+        XCTAssertTrue(log.contains("already installed"), log)
+
+        // A run on the prepared nodes (the unreachable client is left out), results stored.
+        let sshAccess = ["--identity", lab.identityPath, "--known-hosts", lab.knownHostsPath]
+        let run = try masonlab(["run", "--testbed", "emulab", "--nclients", "1", "--duration", "1", "--json"] + sshAccess)
+        XCTAssertEqual(run.status, 0, run.stderr)
+        XCTAssertTrue(run.stderr.contains("client-1 left out"), run.stderr)
+        let runs = try store.listRuns()
+        XCTAssertEqual(runs.map(\.testbed), ["emulab"])
+        XCTAssertEqual(runs.map(\.status), ["succeeded"])
+        let rows = try store.percentiles(.run(runs[0].id))
+        XCTAssertGreaterThan(rows.first?.throughputOps ?? 0, 0)
+
+        // A refused key: every node says so, the command exits 1.
+        let refused = try masonlab(["setup", "--read-info", "--list", lab.listViewPath, "--identity", lab.wrongIdentityPath,
+                                    "--known-hosts", lab.knownHostsPath])
+        XCTAssertEqual(refused.status, 1)
+        XCTAssertTrue(refused.stderr.contains("setup failed on 7 of 7 nodes"), refused.stderr)
+        XCTAssertTrue(refused.stderr.contains("sequencer-0: permission denied for root@10.77.0.2: tried"), refused.stderr)
+
+        // A changed host key stops that node only.
+        try lab.replaceHostKey(node: "proxy-0")
+        let changed = try masonlab(["setup", "--read-info"] + access)
+        XCTAssertEqual(changed.status, 1)
+        XCTAssertTrue(changed.stderr.contains("setup failed on 2 of 7 nodes"), changed.stderr)
+        XCTAssertTrue(changed.stderr.contains("proxy-0: host key for 10.77.0.4 (10.77.0.4:22) changed"), changed.stderr)
+
+        // A malformed List View: exit 2 naming the line, nothing contacted.
+        let broken = lab.folder.appendingPathComponent("broken_list.txt").path
+        try "sequencer-0\tpc1\td430\tready\tn/a\timg ssh -p 22 root@10.77.0.2\nproxy-0 pc2 d430 ready\n".write(toFile: broken, atomically: true, encoding: .utf8)
+        let malformed = try masonlab(["setup", "--list", broken, "--identity", lab.identityPath, "--known-hosts", lab.knownHostsPath])
+        XCTAssertEqual(malformed.status, 2)
+        XCTAssertTrue(malformed.stderr.contains("line 2"), malformed.stderr)
+    }
+
+    /// Live (not zombie) `masond serve --config` processes: the daemons setup starts on the nodes.
+    private static func liveNodeDaemons() -> [pid_t] {
+        let pids = ((try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []).compactMap { pid_t($0) }
+        return pids.filter {
+            FakeEmulabProcesses.isAlive($0) && FakeEmulabProcesses.commandLine($0).contains("masond serve --config /etc/masond/serve.json")
+        }
+    }
+}
