@@ -15,16 +15,20 @@ public struct NodePreparation {
         public var experimentNetwork: IPv4Network
         /// False (`--no-bind`): leave the NIC with its kernel driver.
         public var bind: Bool
+        /// `--af-packet`: leave the NIC with the kernel and let DPDK drive it through its af_packet
+        /// driver (for NICs vfio-pci cannot take: a VM's, a veth); slower than vfio-pci.
+        public var afPacket: Bool
         /// The serve config file (a node path).
         public var configPath: String
         /// Plan only: report what would be written or run, change nothing.
         public var dryRun: Bool
 
         public init(hugepagesPerNode: UInt64 = 2048, experimentNetwork: IPv4Network = .emulabExperiment, bind: Bool = true,
-                    configPath: String = ServeConfig.defaultPath, dryRun: Bool = false) {
+                    afPacket: Bool = false, configPath: String = ServeConfig.defaultPath, dryRun: Bool = false) {
             self.hugepagesPerNode = hugepagesPerNode
             self.experimentNetwork = experimentNetwork
             self.bind = bind
+            self.afPacket = afPacket
             self.configPath = configPath
             self.dryRun = dryRun
         }
@@ -56,7 +60,12 @@ public struct NodePreparation {
         var interface = choice.interface
         var dpdkReason: String?
         var bound = false
-        if let chosen = interface {
+        if let chosen = interface, options.afPacket {
+            steps.append(.init(name: "dpdk binding", action: .skipped,
+                               detail: "--af-packet: \(chosen.name) stays with the kernel; DPDK drives it through af_packet"))
+            bound = true
+            interface?.boundToDPDK = true
+        } else if let chosen = interface {
             let wasBound = chosen.pciAddress.flatMap(binding.driver) == "vfio-pci"
             if let pci = chosen.pciAddress, options.bind {
                 let bindSteps = binding.apply(to: chosen, pciAddress: pci)
@@ -86,7 +95,7 @@ public struct NodePreparation {
         // In a dry run, record what the config would hold once the planned binding is done.
         var recorded = interface
         if options.dryRun, options.bind, recorded?.pciAddress != nil { recorded?.boundToDPDK = true }
-        steps.append(configStep(recorded.map(ServeConfig.init(interface:))))
+        steps.append(configStep(recorded.map { ServeConfig(interface: $0, afPacket: options.afPacket) }))
         return PrepareReport(hostname: node.hostname, steps: steps, experimentInterface: interface, hugepages: hugepages.reservations,
                              dpdkBound: bound, dpdkReason: dpdkReason, configPath: options.configPath)
     }

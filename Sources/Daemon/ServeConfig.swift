@@ -19,11 +19,17 @@ public struct ServeConfig: Codable, Equatable, Sendable {
         self.experimentInterface = experimentInterface
     }
 
-    /// The config for an interface: DPDK arguments only when it is bound.
-    public init(interface: ExperimentInterface) {
-        self.init(address: interface.ipv4,
-                  dpdkArguments: interface.boundToDPDK ? interface.pciAddress.map { "-a \($0) --file-prefix masond" } : nil,
-                  experimentInterface: interface)
+    /// The config for an interface: DPDK arguments only when DPDK drives it, `-a BDF` for a
+    /// bound PCI function; with `afPacket`, an af_packet vdev on the interface, in 256 MiB of
+    /// ordinary memory (a slow path: hugepages would not make it fast).
+    public init(interface: ExperimentInterface, afPacket: Bool = false) {
+        let arguments: String?
+        if afPacket, interface.boundToDPDK {
+            arguments = "--no-pci --no-huge -m 256 --vdev=net_af_packet0,iface=\(interface.name) --file-prefix masond"
+        } else {
+            arguments = interface.boundToDPDK ? interface.pciAddress.map { "-a \($0) --file-prefix masond" } : nil
+        }
+        self.init(address: interface.ipv4, dpdkArguments: arguments, experimentInterface: interface)
     }
 
     /// Pretty-printed JSON with sorted keys and a final newline: the file's exact bytes, so a

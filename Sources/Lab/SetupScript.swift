@@ -6,6 +6,8 @@ public struct SetupOptions: Sendable {
     public var hugepages = 2048
     /// Where the experiment NIC's address lies (the control interface, the default route's, is never picked).
     public var experimentNet = "10.0.0.0/8"
+    /// Drive the experiment NIC through DPDK's af_packet driver instead of binding it to vfio-pci.
+    public var afPacket = false
     /// Only refresh the inventory: change nothing on the nodes.
     public var readInfo = false
     /// The local masond to install, and its SHA-256 (hex).
@@ -62,7 +64,8 @@ public enum SetupScript {
     public static func steps(_ options: SetupOptions, node: String, root: Bool) -> [SetupStep] {
         let sudo = root ? "" : "sudo -n "
         let masond = RemoteNode.masond
-        let prepare = "\(sudo)\(masond) prepare --hugepages \(options.hugepages) --experiment-net \(options.experimentNet) --json"
+        let prepare = "\(sudo)\(masond) prepare --hugepages \(options.hugepages) --experiment-net \(options.experimentNet)"
+            + (options.afPacket ? " --af-packet" : "") + " --json"
         let check = SetupStep(title: "check masond", action: .checkDaemon("\(sudo)\(masond) dial-stdio"))
         if options.readInfo {
             return [SetupStep(title: "read the node (masond prepare --dry-run)", action: .prepare(prepare + " --dry-run")), check]

@@ -35,6 +35,9 @@ struct Setup: ParsableCommand {
     @Option(name: .customLong("experiment-net"), help: ArgumentHelp("Where the experiment NIC's address lies (the default-route interface is never picked).", valueName: "CIDR"))
     var experimentNet: String = "10.0.0.0/8"
 
+    @Flag(name: .customLong("af-packet"), help: "Drive the experiment NIC through DPDK's af_packet driver instead of binding it to vfio-pci (VMs, NICs vfio cannot take; slower).")
+    var afPacket = false
+
     @Option(help: ArgumentHelp("The masond binary to install (default: the one beside masonlab).", valueName: "PATH"))
     var masond: String?
 
@@ -68,6 +71,7 @@ struct Setup: ParsableCommand {
         options.hugepages = hugepages
         options.experimentNet = experimentNet
         options.readInfo = readInfo
+        options.afPacket = afPacket
         let setup = EmulabSetup(listView: listView, options: options, ssh: ssh.settings, logDirectory: URL(fileURLWithPath: logs),
                                 parallel: parallel) { FileHandle.standardError.write(Data("masonlab: \($0)\n".utf8)) }
         if dryRun {

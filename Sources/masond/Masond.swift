@@ -140,6 +140,9 @@ struct Prepare: ParsableCommand {
     @Flag(name: .customLong("no-bind"), help: "Leave the experiment NIC with its kernel driver (roles then use kernel UDP).")
     var noBind = false
 
+    @Flag(name: .customLong("af-packet"), help: "Leave the experiment NIC with the kernel and drive it through DPDK's af_packet driver (for NICs vfio-pci cannot take: a VM's, a veth); slower than vfio-pci.")
+    var afPacket = false
+
     @Option(name: .long, help: ArgumentHelp("The serve config to write.", valueName: "PATH"))
     var config: String = ServeConfig.defaultPath
 
@@ -156,6 +159,7 @@ struct Prepare: ParsableCommand {
         guard IPv4Network(experimentNet) != nil else {
             throw ValidationError("--experiment-net: '\(experimentNet)' is not an IPv4 network in CIDR notation (a.b.c.d/n).")
         }
+        if afPacket, noBind { throw ValidationError("--af-packet and --no-bind exclude each other.") }
         guard config.hasPrefix("/") else {
             throw ValidationError("--config: '\(config)' is not an absolute path.")
         }
@@ -167,7 +171,7 @@ struct Prepare: ParsableCommand {
             throw ExitCode(2)
         }
         let options = NodePreparation.Options(hugepagesPerNode: UInt64(hugepages), experimentNetwork: IPv4Network(experimentNet)!,
-                                              bind: !noBind, configPath: config, dryRun: dryRun)
+                                              bind: !noBind, afPacket: afPacket, configPath: config, dryRun: dryRun)
         let report = NodePreparation(options: options).run(node: NodeInfo.gather(dpdk: nil, version: Daemon.version))
         print(json ? try report.jsonString() : report.text)
         if !report.ok && !dryRun { throw ExitCode(1) }

@@ -144,6 +144,30 @@ import Testing
         #expect(veth.commands.isEmpty)
     }
 
+    @Test func afPacketLeavesTheNICWithTheKernelAndDrivesItThroughDPDK() throws {
+        let veth = try FakeNode()
+        veth.nics[1] = .init(name: "veth1", mac: "aa:bb:cc:00:00:01", mtu: 1500, operState: "up", pciAddress: nil, numaNode: nil,
+                             driver: nil, ipv4Addresses: ["10.0.0.5"])
+        try veth.write("/sys/class/net/veth1/address", "\n")
+        let report = veth.prepare(.init(hugepagesPerNode: 0, afPacket: true, configPath: Self.config))
+        #expect(report.ok && report.dpdkBound && report.dpdkReason == nil, "\(report.text)")
+        #expect(report.steps.first { $0.name == "dpdk binding" }?.detail
+            == "--af-packet: veth1 stays with the kernel; DPDK drives it through af_packet")
+        #expect(report.experimentInterface?.boundToDPDK == true)
+        let config = try ServeConfig.load(path: veth.root + Self.config)
+        #expect(config.dpdkArguments == "--no-pci --no-huge -m 256 --vdev=net_af_packet0,iface=veth1 --file-prefix masond")
+        #expect(veth.commands.isEmpty)
+        #expect(!veth.writes.contains { $0.path.hasPrefix("/sys") })
+
+        // Again: nothing changes; without --af-packet the node goes back to kernel UDP.
+        veth.clearRecords()
+        let again = veth.prepare(.init(hugepagesPerNode: 0, afPacket: true, configPath: Self.config))
+        #expect(again.steps.first { $0.name == "serve config" }?.action == .unchanged)
+        #expect(veth.writes.isEmpty)
+        _ = veth.prepare(.init(hugepagesPerNode: 0, configPath: Self.config))
+        #expect(try ServeConfig.load(path: veth.root + Self.config).dpdkArguments == nil)
+    }
+
     @Test func dryRunPlansEverythingAndChangesNothing() throws {
         let node = try FakeNode()
         let before = node.snapshot()

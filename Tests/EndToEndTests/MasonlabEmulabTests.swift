@@ -87,6 +87,28 @@ final class MasonlabEmulabTests: XCTestCase {
         let rows = try store.percentiles(.run(runs[0].id))
         XCTAssertGreaterThan(rows.first?.throughputOps ?? 0, 0)
 
+        // sequencer-0 set up again on its own (a List View of one line), its NIC driven by DPDK
+        // through af_packet (veths have no PCI function to bind): the next run's sequencer runs
+        // over DPDK, the others over kernel UDP, and they interoperate on the experiment LAN.
+        let listView = try String(contentsOfFile: lab.listViewPath, encoding: .utf8)
+        let one = lab.folder.appendingPathComponent("sequencer-0.txt").path
+        try listView.split(separator: "\n").filter { $0.hasPrefix("sequencer-0\t") }.joined(separator: "\n")
+            .write(toFile: one, atomically: true, encoding: .utf8)
+        let dpdk = try masonlab(["setup", "--list", one, "--af-packet", "--hugepages", "0", "--identity", lab.identityPath,
+                                 "--known-hosts", lab.knownHostsPath])
+        XCTAssertEqual(dpdk.status, 0, dpdk.stderr)
+        let refreshed = try JSONSerialization.jsonObject(with: Data(contentsOf: lab.folder.appendingPathComponent("machine_info.json"))) as! [String: Any]
+        let sequencer = (refreshed["nodes"] as! [[String: Any]]).first { $0["name"] as! String == "sequencer-0" }!
+        XCTAssertEqual((sequencer["experiment"] as? [String: Any])?["boundToDPDK"] as? Bool, true)
+        let dpdkState = (sequencer["info"] as? [String: Any])?["dpdk"] as? [String: Any]
+        XCTAssertEqual(dpdkState?["initialised"] as? Bool, true, "\(sequencer["info"] ?? "")")
+        XCTAssertEqual((refreshed["nodes"] as! [[String: Any]]).count, 7, "the other nodes' records are kept")
+        let overDPDK = try masonlab(["run", "--testbed", "emulab", "--nclients", "1", "--duration", "1", "--json"] + sshAccess)
+        XCTAssertEqual(overDPDK.status, 0, overDPDK.stderr)
+        XCTAssertEqual(try store.listRuns().map(\.status), ["succeeded", "succeeded"])
+        let second = try store.listRuns()[1].id
+        XCTAssertGreaterThan(try store.percentiles(.run(second)).first?.throughputOps ?? 0, 0)
+
         // A refused key: every node says so, the command exits 1.
         let refused = try masonlab(["setup", "--read-info", "--list", lab.listViewPath, "--identity", lab.wrongIdentityPath,
                                     "--known-hosts", lab.knownHostsPath])
