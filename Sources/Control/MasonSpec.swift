@@ -113,10 +113,12 @@ public struct ProxySettings: Codable, Sendable, Equatable {
     public var sequencerTimeoutMicros: UInt64?
     public var maxLogSize: Int?
     public var maxAppendBytes: Int?
+    /// Bytes of a snapshot per Raft message.
+    public var snapshotChunkBytes: Int?
 
     public init(batchTimeoutMicros: UInt64? = nil, maxBatchOps: Int? = nil, maxBatchesInFlight: Int? = nil,
                 heartbeatMicros: UInt64? = nil, sequencerTimeoutMicros: UInt64? = nil, maxLogSize: Int? = nil,
-                maxAppendBytes: Int? = nil) {
+                maxAppendBytes: Int? = nil, snapshotChunkBytes: Int? = nil) {
         self.batchTimeoutMicros = batchTimeoutMicros
         self.maxBatchOps = maxBatchOps
         self.maxBatchesInFlight = maxBatchesInFlight
@@ -124,6 +126,7 @@ public struct ProxySettings: Codable, Sendable, Equatable {
         self.sequencerTimeoutMicros = sequencerTimeoutMicros
         self.maxLogSize = maxLogSize
         self.maxAppendBytes = maxAppendBytes
+        self.snapshotChunkBytes = snapshotChunkBytes
     }
 }
 

@@ -137,6 +137,12 @@ struct RolePlan {
                     config.raft.maxLogSize = v
                 }
                 if let v = p.maxAppendBytes { config.raft.maxAppendBytes = v }
+                if let v = p.snapshotChunkBytes {
+                    guard (1 ... Int(UInt16.max)).contains(v) else {
+                        throw PlanError("cluster.proxy.snapshotChunkBytes: must be 1...65535 (got \(v)).")
+                    }
+                    config.raft.snapshotChunkBytes = v
+                }
             }
             if let problem = config.validationError() { throw PlanError("cluster.proxy: \(problem)") }
             return Proxy(config: config, generator: generator)

@@ -45,7 +45,13 @@ public final class EmulabTestbed: Testbed, @unchecked Sendable {
             } catch {
                 throw LabError("\(record.name): \(error)")
             }
-            let control = try remote.control()
+            let control: ControlClient
+            do {
+                control = try remote.checkedControl()
+            } catch {
+                remote.close()
+                throw error
+            }
             lock.withLock { remotes[slot.name] = (remote, control) }
             return control
         }

@@ -148,7 +148,24 @@ public struct MasonPlacement: Sendable, Equatable {
         addressBook = book
         cluster = MasonClusterSpec(spaces: o.spaces, sequencer: 0, backup: 1, groups: groups, clients: clients,
                                    concurrency: o.concurrency,
-                                   proxy: ProxySettings(batchTimeoutMicros: o.batchTimeoutMicros, maxLogSize: o.maxLogSize))
+                                   proxy: Self.proxySettings(o, frameSized: proxies.contains { $0.transport == "dpdk" }))
+    }
+
+    /// The bytes of Raft entries one append carries when a datagram must fit one 1500-byte frame
+    /// (1472 bytes of UDP payload, less the datagram, frame and append headers).
+    public static let frameSizedAppendBytes = 1_344
+
+    /// The run's proxy settings. Over DPDK a datagram must fit one Ethernet frame (the transport
+    /// does not fragment), so when a proxy runs over DPDK, Raft appends, snapshot chunks and batches
+    /// are sized to fit a 1500-byte MTU (a batch's bytes: 24 + ops × (22 + 12 × spaces)).
+    static func proxySettings(_ o: MasonOptions, frameSized: Bool) -> ProxySettings {
+        var settings = ProxySettings(batchTimeoutMicros: o.batchTimeoutMicros, maxLogSize: o.maxLogSize)
+        if frameSized {
+            settings.maxAppendBytes = frameSizedAppendBytes
+            settings.snapshotChunkBytes = 1_200
+            settings.maxBatchOps = max(1, min(64, (frameSizedAppendBytes - 64 - 24) / (22 + 12 * o.spaces)))
+        }
+        return settings
     }
 
     /// Indexes of the nodes hosting clients (started after the servers are ready).

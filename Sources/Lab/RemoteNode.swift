@@ -35,9 +35,8 @@ public struct SSHSettings: Sendable {
     }
 }
 
-/// One testbed node over SSH: commands run as the node's user, with `sudo -n` in front where root
-/// is needed (nothing in front when the user is root), and masond's control API through
-/// `masond dial-stdio`.
+/// One testbed node over SSH as the node's user (`sudo` is put before commands that need root:
+/// `sudo -n`, or nothing for root), and masond's control API through `masond dial-stdio`.
 public final class RemoteNode: @unchecked Sendable {
     public let name: String
     public let session: SSHSession
@@ -57,21 +56,29 @@ public final class RemoteNode: @unchecked Sendable {
 
     deinit { close() }
 
-    /// Runs a command; a non-zero exit becomes an error quoting the command's last words.
-    @discardableResult
-    public func run(_ command: String, stdin: Data? = nil, timeout: Duration = .seconds(300)) throws -> SSHCommandResult {
-        let result = try session.exec(command, stdin: stdin, timeout: timeout)
-        guard result.status == 0 else {
-            throw LabError("`\(command)` exited with status \(result.status): \(Self.lastWords(result))")
-        }
-        return result
-    }
-
     /// A control client speaking to the node's masond through `masond dial-stdio`.
     public func control() throws -> ControlClient {
+        try connect().client
+    }
+
+    /// A control client checked with one `node.info`: a daemon that does not answer is an error
+    /// quoting what `masond dial-stdio` said.
+    public func checkedControl() throws -> ControlClient {
+        let (client, stream) = try connect()
+        do {
+            let _: NodeInfo = try client.call("node.info")
+            return client
+        } catch {
+            client.close()
+            let said = String(decoding: stream.stderrTail, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+            throw LabError("masond on \(name) does not answer (\(said.isEmpty ? "\(error)" : said)); run masonlab setup.")
+        }
+    }
+
+    private func connect() throws -> (client: ControlClient, stream: SSHStream) {
         let stream = try session.openStream("\(sudo)\(Self.masond) dial-stdio")
         lock.withLock { streams.append(stream) }
-        return ControlClient(reading: stream.descriptor, writing: stream.descriptor, peer: "masond on \(name)", ownsDescriptors: true)
+        return (ControlClient(reading: stream.descriptor, writing: stream.descriptor, peer: "masond on \(name)", ownsDescriptors: true), stream)
     }
 
     /// `node.info` from the node's masond, retried until `timeout` (a daemon just started may not

@@ -62,13 +62,23 @@ public final class Runner: @unchecked Sendable {
         let earlier = try ledger.attempts(run: runID).count
         for number in earlier + 1 ... earlier + spec.retries + 1 {
             progress("\(label)attempt \(number - earlier) of at most \(spec.retries + 1)")
-            let controls = try testbed.controls(for: placement.nodes.map(\.slot))
-            let attempt = MasonRunner(controls: controls, placement: placement, spec: spec).attempt(number)
+            let attempt: AttemptRecord
+            let started = Date()
+            do {
+                let controls = try testbed.controls(for: placement.nodes.map(\.slot))
+                attempt = MasonRunner(controls: controls, placement: placement, spec: spec).attempt(number)
+            } catch {
+                // A node that cannot be reached fails this attempt like a role that cannot start.
+                attempt = AttemptRecord(number: number, startedAt: started, endedAt: Date(), outcome: .failed(reason: "\(error)"),
+                                        measuredSeconds: spec.duration, intervalMillis: 10, nodes: [], recovery: nil, faults: [])
+            }
             guard !lock.withLock({ interrupted }) else { throw Interrupted() }
             try ledger.record(attempt, run: runID)
             last = attempt
             if case .succeeded = attempt.outcome { break }
             progress("\(label)attempt \(number) failed: \(attempt.outcome.reason ?? "")")
+            // The next attempt starts from fresh connections (and, locally, fresh daemons).
+            testbed.stop()
         }
         return (runID, last!)
     }

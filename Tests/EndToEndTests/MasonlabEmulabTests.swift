@@ -76,8 +76,19 @@ final class MasonlabEmulabTests: XCTestCase {
         let log = try String(contentsOf: lab.folder.appendingPathComponent("setup-logs/proxy-0.log"), encoding: .utf8)
         XCTAssertTrue(log.contains("already installed"), log)
 
-        // A run on the prepared nodes (the unreachable client is left out), results stored.
+        // The plan places roles by node name on the experiment addresses.
         let sshAccess = ["--identity", lab.identityPath, "--known-hosts", lab.knownHostsPath]
+        let plan = try masonlab(["plan", "--testbed", "emulab", "--nclients", "1"])
+        XCTAssertEqual(plan.status, 0, plan.stderr)
+        let planned = plan.stdout.split(separator: "\n").map { $0.split(separator: " ", omittingEmptySubsequences: true).prefix(3).joined(separator: " ") }
+        XCTAssertEqual(Array(planned.dropFirst()), ["sequencer-0 10.1.1.2 sequencer", "sequencer-1 10.1.1.3 backup", "proxy-0 10.1.1.4 proxy",
+                                                    "proxy-1 10.1.1.5 proxy", "proxy-2 10.1.1.6 proxy", "client-0 10.1.1.7 client",
+                                                    "client-0 10.1.1.7 client"])
+        let tooMany = try masonlab(["plan", "--testbed", "emulab", "--nclients", "2"])
+        XCTAssertEqual(tooMany.status, 2)
+        XCTAssertTrue(tooMany.stderr.contains("--nclients asks for 2 client nodes but the testbed has 1"), tooMany.stderr)
+
+        // A run on the prepared nodes (the unreachable client is left out), results stored.
         let run = try masonlab(["run", "--testbed", "emulab", "--nclients", "1", "--duration", "1", "--json"] + sshAccess)
         XCTAssertEqual(run.status, 0, run.stderr)
         XCTAssertTrue(run.stderr.contains("client-1 left out"), run.stderr)
@@ -108,6 +119,22 @@ final class MasonlabEmulabTests: XCTestCase {
         XCTAssertEqual(try store.listRuns().map(\.status), ["succeeded", "succeeded"])
         let second = try store.listRuns()[1].id
         XCTAssertGreaterThan(try store.percentiles(.run(second)).first?.throughputOps ?? 0, 0)
+
+        // A node whose masond has stopped: each attempt fails saying so, and the run exits 1.
+        for pid in lab.pids("client-0") where FakeEmulabProcesses.commandLine(pid).contains("masond serve") { kill(pid, SIGTERM) }
+        let stopped = try masonlab(["run", "--testbed", "emulab", "--nclients", "1", "--duration", "1", "--retries", "1"] + sshAccess)
+        XCTAssertEqual(stopped.status, 1, stopped.stderr)
+        XCTAssertTrue(stopped.stderr.contains("masond on client-0 does not answer"), stopped.stderr)
+        let failed = try store.listRuns().last!
+        XCTAssertEqual(failed.status, "failed")
+        XCTAssertEqual(try store.attempts(run: failed.id).count, 2)
+
+        // Setup again on that node alone (a List View of its line) starts it again.
+        let clientLine = lab.folder.appendingPathComponent("client-0.txt").path
+        try listView.split(separator: "\n").filter { $0.hasPrefix("client-0\t") }.joined(separator: "\n")
+            .write(toFile: clientLine, atomically: true, encoding: .utf8)
+        let repaired = try masonlab(["setup", "--list", clientLine, "--hugepages", "0"] + sshAccess)
+        XCTAssertEqual(repaired.status, 0, repaired.stderr)
 
         // A refused key: every node says so, the command exits 1.
         let refused = try masonlab(["setup", "--read-info", "--list", lab.listViewPath, "--identity", lab.wrongIdentityPath,

@@ -78,3 +78,31 @@ import Testing
         #expect(plan.cluster.clients.count == 4)
     }
 }
+
+@Suite struct FrameSizedPlacementTests {
+    private func slots(proxyTransport: String?) -> [NodeSlot] {
+        var slots = LocalTestbed.slots(for: MasonOptions())
+        for i in slots.indices where slots[i].role == "proxy" { slots[i].transport = proxyTransport }
+        return slots
+    }
+
+    @Test func proxiesOverDPDKGetAppendsBatchesAndChunksThatFitOneFrame() throws {
+        for spaces in [1, 4, 8, 64] {
+            var o = MasonOptions()
+            o.spaces = spaces
+            let proxy = try MasonPlacement(o, nodes: slots(proxyTransport: "dpdk")).cluster.proxy!
+            let ops = try #require(proxy.maxBatchOps)
+            #expect(proxy.maxAppendBytes == MasonPlacement.frameSizedAppendBytes && proxy.snapshotChunkBytes == 1_200)
+            // ProxyConfig's rule: a whole batch (24 + ops × (22 + 12 × spaces) bytes) fits one append, with 64 to spare.
+            #expect(ops >= 1 && 24 + ops * (22 + 12 * spaces) + 64 <= MasonPlacement.frameSizedAppendBytes, "spaces \(spaces): \(ops) ops")
+            #expect(ops == 1 || 24 + (ops + 1) * (22 + 12 * spaces) + 64 > MasonPlacement.frameSizedAppendBytes, "as many as fit")
+        }
+    }
+
+    @Test func proxiesOverUDPKeepTheDefaults() throws {
+        let proxy = try MasonPlacement(MasonOptions(), nodes: slots(proxyTransport: "udp")).cluster.proxy!
+        #expect(proxy.maxAppendBytes == nil && proxy.maxBatchOps == nil && proxy.snapshotChunkBytes == nil)
+        let workers = try MasonPlacement(MasonOptions(), nodes: slots(proxyTransport: "dpdk")).nodes.flatMap(\.workers)
+        #expect(workers.filter { $0.transport == "dpdk" }.count == 3)
+    }
+}
