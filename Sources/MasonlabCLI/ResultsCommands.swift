@@ -8,11 +8,15 @@ struct ResultsDatabaseOption: ParsableArguments {
             help: "Results database (default results/masonlab.sqlite under the current directory; MASONLAB_DB overrides the default).")
     var path: String = ProcessInfo.processInfo.environment["MASONLAB_DB"] ?? "results/masonlab.sqlite"
 
-    @Option(help: "local (masond daemons on 127.0.1.x, started and stopped by masonlab) or emulab (the nodes masonlab setup prepared, over SSH).")
-    var testbed: String = "local"
+    @Option(name: .customLong("testbed"),
+            help: "local (masond daemons on 127.0.1.x, started and stopped by masonlab; the default) or emulab (the nodes masonlab setup prepared, over SSH).")
+    var testbedOption: String?
+
+    /// The testbed named, `local` when none is.
+    var testbed: String { testbedOption ?? "local" }
 
     func validate() throws {
-        guard ["local", "emulab"].contains(testbed) else {
+        if let testbed = testbedOption, !["local", "emulab"].contains(testbed) {
             throw ValidationError("--testbed: '\(testbed)' is not a testbed; use local or emulab.")
         }
     }
