@@ -16,8 +16,8 @@ struct Authenticator {
             return  // the server accepted "none"
         }
         var tried: [String] = []
-        if configuration.useAgent, let socket = ProcessInfo.processInfo.environment["SSH_AUTH_SOCK"], !socket.isEmpty {
-            if try authenticateWithAgent(session, tried: &tried) { return }
+        if configuration.useAgent, let socket = configuration.agentSocket, !socket.isEmpty {
+            if try authenticateWithAgent(session, socket: socket, tried: &tried) { return }
         }
         for path in configuration.identityFiles where FileManager.default.fileExists(atPath: path) {
             let publicKey = path + ".pub"
@@ -32,18 +32,34 @@ struct Authenticator {
                  LIBSSH2_ERROR_TIMEOUT:
                 throw .handshakeFailed(host: host, port: port, reason: "connection lost during authentication: \(lastError(session))")
             default:
-                tried.append(shown)
+                tried.append(Self.isRSA(path) && Self.signsRSAWithSHA1Only ? shown + Self.rsaNote : shown)
             }
         }
         throw .permissionDenied(user: user, host: host, tried: tried)
     }
 
+    /// Why an RSA key may be refused: libssh2 before 1.11 signs with RSA/SHA-1 (`ssh-rsa`) only,
+    /// which OpenSSH 8.8 and later refuse unless the server allows it.
+    static let rsaNote = " (an RSA key: this libssh2 signs only with SHA-1, which OpenSSH 8.8 and later refuse by default; "
+        + "use an ed25519 key, or allow ssh-rsa in the server's PubkeyAcceptedAlgorithms)"
+
+    /// Whether the libssh2 loaded is older than 1.11 (`libssh2_version` answers nil then).
+    static var signsRSAWithSHA1Only: Bool { libssh2_version(0x010b00) == nil }
+
+    /// Whether a key file holds an RSA key (from its `.pub`, else the private key's PEM header).
+    static func isRSA(_ path: String) -> Bool {
+        if let pub = FileManager.default.contents(atPath: path + ".pub") { return pub.starts(with: Data("ssh-rsa ".utf8)) }
+        guard let key = FileManager.default.contents(atPath: path) else { return false }
+        return String(decoding: key.prefix(64), as: UTF8.self).contains("BEGIN RSA PRIVATE KEY")
+    }
+
     /// Offers each agent key; true when one was accepted. Appends "agent (N keys)" to `tried`.
-    private func authenticateWithAgent(_ session: OpaquePointer, tried: inout [String]) throws(SSHError) -> Bool {
+    private func authenticateWithAgent(_ session: OpaquePointer, socket: String, tried: inout [String]) throws(SSHError) -> Bool {
         guard let agent = libssh2_agent_init(session) else {
             tried.append("agent (unavailable)")
             return false
         }
+        libssh2_agent_set_identity_path(agent, socket)
         defer {
             libssh2_agent_disconnect(agent)
             libssh2_agent_free(agent)

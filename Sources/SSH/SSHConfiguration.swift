@@ -6,8 +6,10 @@ public struct SSHConfiguration: Sendable {
     public var user: String
     /// The OpenSSH known_hosts file host keys are checked against and new keys are appended to.
     public var knownHostsPath: String
-    /// Try the keys of the ssh-agent at `SSH_AUTH_SOCK` before the key files.
+    /// Try the keys of the ssh-agent at `agentSocket` before the key files.
     public var useAgent: Bool
+    /// The ssh-agent's socket (default: `SSH_AUTH_SOCK`); nil or empty: no agent.
+    public var agentSocket: String?
     /// Private key files (ed25519, RSA, ...) tried in order after the agent; missing files are skipped.
     /// A `<path>.pub` beside a key is used when present; otherwise libssh2 derives the public key.
     public var identityFiles: [String]
@@ -30,6 +32,7 @@ public struct SSHConfiguration: Sendable {
         self.user = user
         self.knownHostsPath = knownHostsPath
         self.useAgent = useAgent
+        agentSocket = ProcessInfo.processInfo.environment["SSH_AUTH_SOCK"]
         self.identityFiles = identityFiles
         self.passphrase = passphrase
         self.connectTimeout = connectTimeout

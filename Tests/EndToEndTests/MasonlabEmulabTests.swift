@@ -136,6 +136,25 @@ final class MasonlabEmulabTests: XCTestCase {
         let repaired = try masonlab(["setup", "--list", clientLine, "--hugepages", "0"] + sshAccess)
         XCTAssertEqual(repaired.status, 0, repaired.stderr)
 
+        // An ssh-agent holding the key, and no --identity: setup authenticates through the agent.
+        let agentSocket = lab.directory + "/agent.sock"
+        let agent = try FakeEmulabProcesses.spawn("/usr/bin/ssh-agent", ["-D", "-a", agentSocket],
+                                                  stdout: lab.directory + "/agent.log", stderr: lab.directory + "/agent.log")
+        defer {
+            kill(agent, SIGTERM)
+            _ = FakeEmulabProcesses.wait(agent, timeout: 5)
+        }
+        var agentEnvironment = environment
+        agentEnvironment["SSH_AUTH_SOCK"] = agentSocket
+        try waitUntilAgentListens(agentSocket)
+        let added = try FakeEmulabProcesses.run("/usr/bin/ssh-add", [lab.identityPath], environment: agentEnvironment, scratch: lab.directory)
+        XCTAssertEqual(added.status, 0, added.stderr)
+        let viaAgent = try lab.runInController(Masonlab.binary, ["setup", "--read-info", "--list", lab.listViewPath,
+                                                                 "--known-hosts", lab.knownHostsPath],
+                                               currentDirectory: lab.folder, environment: agentEnvironment, timeout: 300)
+        XCTAssertEqual(viaAgent.status, 1, viaAgent.stderr)
+        XCTAssertTrue(viaAgent.stderr.contains("setup failed on 1 of 7 nodes"), viaAgent.stderr)
+
         // A refused key: every node says so, the command exits 1.
         let refused = try masonlab(["setup", "--read-info", "--list", lab.listViewPath, "--identity", lab.wrongIdentityPath,
                                     "--known-hosts", lab.knownHostsPath])
@@ -156,6 +175,14 @@ final class MasonlabEmulabTests: XCTestCase {
         let malformed = try masonlab(["setup", "--list", broken, "--identity", lab.identityPath, "--known-hosts", lab.knownHostsPath])
         XCTAssertEqual(malformed.status, 2)
         XCTAssertTrue(malformed.stderr.contains("line 2"), malformed.stderr)
+    }
+
+    private func waitUntilAgentListens(_ socket: String) throws {
+        let deadline = Date().addingTimeInterval(10)
+        while !FileManager.default.fileExists(atPath: socket) {
+            guard Date() < deadline else { throw FakeEmulabError("ssh-agent did not open \(socket) within 10 s") }
+            usleep(10_000)
+        }
     }
 
     /// Live (not zombie) `masond serve --config` processes: the daemons setup starts on the nodes.

@@ -22,10 +22,13 @@ final class SSHDFixture {
     private(set) var hostKey: String
     /// A key pair sshd does not accept.
     var strangerKey: String { directory + "/stranger" }
+    /// An RSA client key sshd also accepts.
+    var rsaKey: String { directory + "/id_rsa" }
     private var fingerprints: [String] = []
     private var process: Process?
 
-    init() throws {
+    /// `sshdConfig`: lines added to sshd's configuration.
+    init(sshdConfig: String = "") throws {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("sshtests-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         clientKey = directory + "/id_ed25519"
@@ -37,8 +40,10 @@ final class SSHDFixture {
             try Self.keygen(hostKey)
             try Self.keygen(strangerKey)
             try Self.keygen(directory + "/host2_ed25519")
+            try Self.keygen(rsaKey, type: "rsa")
             fingerprints = [try Self.fingerprint(hostKey), try Self.fingerprint(directory + "/host2_ed25519")]
-            try FileManager.default.copyItem(atPath: clientKey + ".pub", toPath: directory + "/authorized_keys")
+            let authorized = try String(contentsOfFile: clientKey + ".pub", encoding: .utf8) + String(contentsOfFile: rsaKey + ".pub", encoding: .utf8)
+            try authorized.write(toFile: directory + "/authorized_keys", atomically: true, encoding: .utf8)
             let config = """
                 ListenAddress 127.0.0.1
                 AuthorizedKeysFile \(directory)/authorized_keys
@@ -48,6 +53,7 @@ final class SSHDFixture {
                 PasswordAuthentication no
                 KbdInteractiveAuthentication no
                 PermitRootLogin yes
+                \(sshdConfig)
 
                 """
             try config.write(toFile: directory + "/sshd_config", atomically: true, encoding: .utf8)
@@ -143,8 +149,8 @@ final class SSHDFixture {
         return address
     }
 
-    private static func keygen(_ path: String) throws {
-        _ = try run(sshKeygen, ["-q", "-t", "ed25519", "-N", "", "-C", "sshtests", "-f", path])
+    private static func keygen(_ path: String, type: String = "ed25519") throws {
+        _ = try run(sshKeygen, ["-q", "-t", type] + (type == "rsa" ? ["-b", "3072"] : []) + ["-N", "", "-C", "sshtests", "-f", path])
     }
 
     @discardableResult

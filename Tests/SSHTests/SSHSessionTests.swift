@@ -33,6 +33,16 @@ final class SSHSessionTests {
         #expect(echoed.status == 0 && echoed.stdout == Data("through stdin".utf8))
     }
 
+    @Test func anRSAKeyTheServerRefusesSaysWhy() throws {
+        guard Authenticator.signsRSAWithSHA1Only else { return }  // libssh2 1.11 signs with rsa-sha2-256: accepted.
+        #expect {
+            try connect(key: server.rsaKey)
+        } throws: { error in
+            guard case let .permissionDenied(_, _, tried) = error as? SSHError else { return false }
+            return tried == [server.rsaKey + Authenticator.rsaNote]
+        }
+    }
+
     @Test func newHostKeyIsRecordedAndThenKnown() throws {
         let seen = LockedBox<[HostKeyInfo]>([])
         let first = try SSHSession(host: "127.0.0.1", port: server.port,
@@ -131,4 +141,21 @@ final class LockedBox<Value>: @unchecked Sendable {
     init(_ value: Value) { stored = value }
     var value: Value { lock.withLock { stored } }
     func update(_ body: (inout Value) -> Void) { lock.withLock { body(&stored) } }
+}
+
+/// RSA key files, against an sshd that accepts RSA/SHA-1 signatures (what libssh2 1.10 makes).
+@Suite(.enabled(if: SSHDFixture.available, "SSH tests need root, /usr/sbin/sshd and ssh-keygen (apt-get install openssh-server)"))
+final class SSHRSAKeyTests {
+    let server: SSHDFixture
+
+    init() throws { server = try SSHDFixture(sshdConfig: "PubkeyAcceptedAlgorithms +ssh-rsa") }
+    deinit { server.stop() }
+
+    @Test func anRSAKeyFileAuthenticates() throws {
+        let configuration = SSHConfiguration(user: "root", knownHostsPath: server.knownHosts, useAgent: false,
+                                             identityFiles: [server.rsaKey], connectTimeout: .seconds(5))
+        let session = try SSHSession(host: "127.0.0.1", port: server.port, configuration: configuration)
+        defer { session.close() }
+        #expect(try session.exec("true").status == 0)
+    }
 }
