@@ -25,8 +25,9 @@ public final class EmulabSetup: @unchecked Sendable {
         self.progress = progress
     }
 
-    /// Sets up every node; the records come back in List View order.
-    public func run() throws -> [InventoryNode] {
+    /// Sets up every node; the records come back in List View order. `finished` gets each record
+    /// as its node is done (one call at a time), so an interrupted setup keeps what it finished.
+    public func run(finished: @escaping @Sendable (InventoryNode) -> Void = { _ in }) throws -> [InventoryNode] {
         try FileManager.default.createDirectory(at: logDirectory, withIntermediateDirectories: true)
         let nodes = listView.nodes
         lock.withLock { collected = [:] }
@@ -39,6 +40,7 @@ public final class EmulabSetup: @unchecked Sendable {
                 let record = setUp(node)
                 let done = lock.withLock { () -> Int in
                     collected[i] = record
+                    finished(record)
                     return collected.count
                 }
                 let outcome = record.status == .ready ? "ready" : "FAILED: \(record.error ?? "")"

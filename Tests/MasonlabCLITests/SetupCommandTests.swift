@@ -32,4 +32,20 @@ import Testing
         #expect(result.status == 2)
         #expect(result.stderr.contains("line 2"), "\(result.stderr)")
     }
+
+    @Test func aBrokenInventoryIsRefusedBeforeAnyNodeIsContacted() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("setup-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let list = folder.appendingPathComponent("machine_list.txt").path
+        let inventory = folder.appendingPathComponent("machine_info.json").path
+        try "sequencer-0\tpc1\td430\tready\tn/a\timg ssh -p 22 alice@192.0.2.1\n".write(toFile: list, atomically: true, encoding: .utf8)
+        try #"{"nodes": [{"name": "sequencer-0"}]}"#.write(toFile: inventory, atomically: true, encoding: .utf8)
+        let result = try SimulateCommandTests.masonlab(["setup", "--list", list, "--inventory", inventory,
+                                                        "--db", folder.appendingPathComponent("r.sqlite").path])
+        #expect(result.status == 2, "\(result.stderr)")
+        #expect(result.stderr.contains("machine_info.json is not a masonlab inventory: missing nodes.0.host"), "\(result.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: folder.appendingPathComponent("r.sqlite").path))
+        #expect(try String(contentsOfFile: inventory, encoding: .utf8) == #"{"nodes": [{"name": "sequencer-0"}]}"#)
+    }
 }
