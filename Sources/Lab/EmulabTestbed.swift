@@ -33,27 +33,52 @@ public final class EmulabTestbed: Testbed, @unchecked Sendable {
         return inventory.slots
     }
 
+    /// Connects to the nodes not connected yet, at most 16 at once (a paper-scale run has over a
+    /// hundred); the first failure, by node order, is thrown once every attempt has ended.
     public func controls(for nodes: [NodeSlot]) throws -> [ControlClient] {
-        try nodes.map { slot in
-            if let open = lock.withLock({ remotes[slot.name] }) { return open.control }
-            guard let record = inventory.nodes.first(where: { $0.name == slot.name }) else {
-                throw LabError("\(slot.name) is not in the inventory.")
+        let missing = nodes.filter { slot in lock.withLock { remotes[slot.name] == nil } }
+        let failures = LockedFailures()
+        let slots = DispatchSemaphore(value: 16)
+        let group = DispatchGroup()
+        for (k, slot) in missing.enumerated() {
+            slots.wait()
+            group.enter()
+            Thread.detachNewThread { [self] in
+                defer {
+                    slots.signal()
+                    group.leave()
+                }
+                do {
+                    let connected = try connect(slot.name)
+                    lock.withLock { remotes[slot.name] = connected }
+                } catch {
+                    failures.add(k, error)
+                }
             }
-            let remote: RemoteNode
-            do {
-                remote = try RemoteNode(name: record.name, host: record.host, port: record.port, user: record.user, settings: ssh)
-            } catch {
-                throw LabError("\(record.name): \(error)")
-            }
-            let control: ControlClient
-            do {
-                control = try remote.checkedControl()
-            } catch {
-                remote.close()
-                throw error
-            }
-            lock.withLock { remotes[slot.name] = (remote, control) }
-            return control
+        }
+        group.wait()
+        if let first = failures.first { throw first }
+        return try nodes.map { slot in
+            guard let open = lock.withLock({ remotes[slot.name] }) else { throw LabError("\(slot.name) is not connected.") }
+            return open.control
+        }
+    }
+
+    private func connect(_ name: String) throws -> (node: RemoteNode, control: ControlClient) {
+        guard let record = inventory.nodes.first(where: { $0.name == name }) else {
+            throw LabError("\(name) is not in the inventory.")
+        }
+        let remote: RemoteNode
+        do {
+            remote = try RemoteNode(name: record.name, host: record.host, port: record.port, user: record.user, settings: ssh)
+        } catch {
+            throw LabError("\(record.name): \(error)")
+        }
+        do {
+            return (remote, try remote.checkedControl())
+        } catch {
+            remote.close()
+            throw error
         }
     }
 
@@ -73,4 +98,14 @@ public final class EmulabTestbed: Testbed, @unchecked Sendable {
             remote.close()
         }
     }
+}
+
+/// Errors from parallel connections, the first by index kept.
+private final class LockedFailures: @unchecked Sendable {
+    private let lock = NSLock()
+    private var errors: [(Int, Error)] = []
+
+    func add(_ index: Int, _ error: Error) { lock.withLock { errors.append((index, error)) } }
+
+    var first: Error? { lock.withLock { errors.min { $0.0 < $1.0 }?.1 } }
 }
