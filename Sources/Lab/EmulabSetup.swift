@@ -108,13 +108,14 @@ public final class EmulabSetup: @unchecked Sendable {
             try execute(command, stdin: stdin.map { Data($0.utf8) }, title: step.title, on: remote, log: log)
         case let .prepare(command):
             let result = try remote.session.exec(command, timeout: .seconds(600))
-            log.write("$ \(command)\n[exit \(result.status)]\n" + String(decoding: result.stdout + result.stderr, as: UTF8.self))
             let report: PrepareReport
             do {
                 report = try JSONDecoder().decode(PrepareReport.self, from: result.stdout)
             } catch {
+                log.write("$ \(command)\n[exit \(result.status)]\n" + String(decoding: result.stdout + result.stderr, as: UTF8.self))
                 throw LabError("\(step.title): exit status \(result.status): \(RemoteNode.lastWords(result))")
             }
+            log.write("$ \(command)\n[exit \(result.status)]\n" + report.text + "\n" + String(decoding: result.stderr, as: UTF8.self))
             guard report.ok else {
                 let failed = report.steps.filter { $0.action == .failed }.map { "\($0.name): \($0.detail)" }
                 throw LabError("masond prepare failed: " + failed.joined(separator: "; "))

@@ -1,4 +1,3 @@
-import Control
 import Foundation
 
 extension PrepareReport {
@@ -11,7 +10,7 @@ extension PrepareReport {
         let failures = steps.filter { $0.action == .failed }.count
         if ok {
             let nic = experimentInterface.map { "\($0.name) \($0.ipv4)" } ?? "none"
-            let dpdk = dpdkBound ? "bound to vfio-pci" : "not bound to DPDK" + (dpdkReason.map { " (\($0))" } ?? "")
+            let dpdk = dpdkBound ? "driven by DPDK" : "not driven by DPDK" + (dpdkReason.map { " (\($0))" } ?? "")
             lines.append("ok: \(hostname): experiment interface \(nic), \(dpdk); serve config \(configPath)")
         } else {
             lines.append("FAILED: \(hostname): \(failures) step\(failures == 1 ? "" : "s") failed")
