@@ -64,10 +64,19 @@ public struct Inventory: Codable, Equatable, Sendable {
 
     /// Writes the inventory atomically (a temporary file renamed over the old one).
     public func save(path: String) throws {
+        try encoded().write(to: URL(fileURLWithPath: path), options: .atomic)
+    }
+
+    /// Writes the inventory's JSON to `handle` (as `save` does to a file).
+    public func write(to handle: FileHandle) throws {
+        try handle.write(contentsOf: encoded())
+    }
+
+    private func encoded() throws -> Data {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         encoder.dateEncodingStrategy = .iso8601
-        try (encoder.encode(self) + Data("\n".utf8)).write(to: URL(fileURLWithPath: path), options: .atomic)
+        return try encoder.encode(self) + Data("\n".utf8)
     }
 
     /// This inventory with `updates` replacing the nodes of the same name; a failed update keeps

@@ -45,6 +45,9 @@ struct Setup: ParsableCommand {
     @Option(help: "Nodes set up at once.")
     var parallel: Int = 16
 
+    @Flag(help: "The nodes' records as one JSON document ({\"nodes\":[...]}, as in the inventory) instead of the table.")
+    var json = false
+
     @Option(name: .customLong("logs"), help: ArgumentHelp("Where each node's setup log goes.", valueName: "DIR"))
     var logs: String = "setup-logs"
 
@@ -97,7 +100,11 @@ struct Setup: ParsableCommand {
         let saver = InventorySaver(path: ssh.inventory, store: store)
         let records = try setup.run { saver.save($0) }
         if let problem = saver.problem { throw CommandFailure(problem) }
-        print(TextTable.render(InventoryTable.rows(records)))
+        if json {
+            try Inventory(nodes: records).write(to: FileHandle.standardOutput)
+        } else {
+            print(TextTable.render(InventoryTable.rows(records)))
+        }
         let failed = records.filter { $0.status == .failed }
         if !failed.isEmpty {
             throw CommandFailure("setup failed on \(failed.count) of \(records.count) nodes (logs in \(logs)/): "

@@ -106,8 +106,10 @@ final class MasonlabEmulabTests: XCTestCase {
         try listView.split(separator: "\n").filter { $0.hasPrefix("sequencer-0\t") }.joined(separator: "\n")
             .write(toFile: one, atomically: true, encoding: .utf8)
         let dpdk = try masonlab(["setup", "--list", one, "--af-packet", "--hugepages", "0", "--identity", lab.identityPath,
-                                 "--known-hosts", lab.knownHostsPath])
+                                 "--known-hosts", lab.knownHostsPath, "--json"])
         XCTAssertEqual(dpdk.status, 0, dpdk.stderr)
+        let printed = try JSONSerialization.jsonObject(with: Data(dpdk.stdout.utf8)) as? [String: Any]
+        XCTAssertEqual((printed?["nodes"] as? [[String: Any]])?.map { $0["name"] as? String }, ["sequencer-0"])
         let refreshed = try JSONSerialization.jsonObject(with: Data(contentsOf: lab.folder.appendingPathComponent("machine_info.json"))) as! [String: Any]
         let sequencer = (refreshed["nodes"] as! [[String: Any]]).first { $0["name"] as! String == "sequencer-0" }!
         XCTAssertEqual((sequencer["experiment"] as? [String: Any])?["boundToDPDK"] as? Bool, true)
