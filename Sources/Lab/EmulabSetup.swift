@@ -133,7 +133,8 @@ public final class EmulabSetup: @unchecked Sendable {
         let result = try remote.session.exec(command, stdin: stdin, timeout: .seconds(600))
         log.write("$ \(command)\n[exit \(result.status)]\n" + String(decoding: result.stdout + result.stderr, as: UTF8.self))
         guard result.status == 0 else {
-            throw LabError("\(title): exit status \(result.status): \(RemoteNode.lastWords(result))")
+            let words = RemoteNode.lastWords(result)
+            throw LabError("\(title): exit status \(result.status): \(words)" + (SetupScript.hint(for: words).map { "; \($0)" } ?? ""))
         }
     }
 }

@@ -89,4 +89,12 @@ public enum SetupScript {
             check,
         ]
     }
+
+    /// What to do about a failed step's last words, when we know: masond cannot load its libraries
+    /// (the node's image is not like the machine it was built on).
+    public static func hint(for lastWords: String) -> String? {
+        guard lastWords.contains("error while loading shared libraries") || lastWords.contains("GLIBC_") else { return nil }
+        return "masond is built for Debian 12 (glibc 2.35 or newer, DPDK 22.11's librte_*.so.23): "
+            + "give the nodes a Debian 12 image, or build masond (make node-masond) on a machine like them"
+    }
 }

@@ -47,6 +47,13 @@ import Testing
                                         .checkDaemon("sudo -n /usr/local/bin/masond dial-stdio")])
     }
 
+    @Test func aMasondThatCannotLoadItsLibrariesGetsAHint() {
+        let loader = "/usr/local/bin/masond: error while loading shared libraries: librte_eal.so.23: cannot open shared object file"
+        #expect(SetupScript.hint(for: loader)?.contains("Debian 12") == true)
+        #expect(SetupScript.hint(for: "/usr/local/bin/masond: /lib/x86_64-linux-gnu/libc.so.6: version `GLIBC_2.35' not found") != nil)
+        #expect(SetupScript.hint(for: "sudo: a password is required") == nil)
+    }
+
     @Test func theUnitInstalledIsTheOneInTheRepository() throws {
         let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
         let shipped = try String(contentsOf: repository.appendingPathComponent("systemd/masond.service"), encoding: .utf8)
