@@ -70,7 +70,7 @@ public final class EmulabTestbed: Testbed, @unchecked Sendable {
         }
         let remote: RemoteNode
         do {
-            remote = try RemoteNode(name: record.name, host: record.host, port: record.port, user: record.user, settings: ssh)
+            remote = try RemoteNode(name: record.name, host: record.host, port: record.port, user: ssh.user ?? record.user, settings: ssh)
         } catch {
             throw LabError("\(record.name): \(error)")
         }
