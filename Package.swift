@@ -75,12 +75,14 @@ let package = Package(
         .testTarget(name: "ProtocolsTests", dependencies: ["Protocols"]),
         .testTarget(name: "SimulationTests", dependencies: ["Simulation", "Protocols"]),
         .testTarget(name: "MasonlabCLITests", dependencies: ["masonlab"]),
-        .testTarget(name: "TransportTests", dependencies: ["Transport", "Protocols"]),
+        // Shared by the test targets only: whether a missing prerequisite skips a test or fails it.
+        .target(name: "TestSupport", path: "Tests/TestSupport"),
+        .testTarget(name: "TransportTests", dependencies: ["Transport", "Protocols", "TestSupport"]),
         .testTarget(name: "ControlTests", dependencies: ["Control"]),
         .testTarget(name: "ResultsTests", dependencies: ["Results", "Control"]),
-        .testTarget(name: "EndToEndTests", dependencies: ["masond", "masonlab", "Control", "Protocols", "Results"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["masond", "masonlab", "Control", "Protocols", "Results", "TestSupport"]),
         .testTarget(name: "LabTests", dependencies: ["Lab", "Control"]),
-        .testTarget(name: "SSHTests", dependencies: ["SSH"]),
+        .testTarget(name: "SSHTests", dependencies: ["SSH", "TestSupport"]),
         .testTarget(name: "DaemonTests", dependencies: ["Daemon", "Control"]),
     ]
 )

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import XCTest
 #if canImport(Glibc)
 import Glibc
@@ -29,9 +30,12 @@ final class FakeEmulab {
         return nil
     }
 
-    /// Throws XCTSkip with `missing` when the fixture cannot run here.
+    /// Throws when the fixture cannot run here: XCTSkip with `missing`, or a failure under
+    /// `make test` (TestPrerequisites.required).
     static func skipUnlessAvailable() throws {
-        if let missing { throw XCTSkip(missing) }
+        guard let missing else { return }
+        if TestPrerequisites.required { throw TestPrerequisites.Missing(missing) }
+        throw XCTSkip(missing)
     }
 
     /// Network namespaces left by any FakeEmulab (names starting with `mlf`), e.g. after a crash.

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import XCTest
 #if canImport(Glibc)
 import Glibc
@@ -9,7 +10,11 @@ import Glibc
 final class FakeEmulabTests: XCTestCase {
     override func setUpWithError() throws {
         try FakeEmulab.skipUnlessAvailable()
-        if access(Self.ssh, X_OK) != 0 { throw XCTSkip("FakeEmulabTests need \(Self.ssh), which is missing") }
+        if access(Self.ssh, X_OK) != 0 {
+            let missing = "FakeEmulabTests need \(Self.ssh), which is missing"
+            if TestPrerequisites.required { throw TestPrerequisites.Missing(missing) }
+            throw XCTSkip(missing)
+        }
     }
 
     static let ssh = "/usr/bin/ssh"

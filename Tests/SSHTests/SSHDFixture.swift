@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -29,6 +30,8 @@ final class SSHDFixture {
 
     /// `sshdConfig`: lines added to sshd's configuration.
     init(sshdConfig: String = "") throws {
+        // Reached only where the tests are required (the suites are disabled elsewhere).
+        guard Self.available else { throw TestPrerequisites.Missing("SSH tests need root, \(Self.sshd) and \(Self.sshKeygen)") }
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("sshtests-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         clientKey = directory + "/id_ed25519"

@@ -4,6 +4,7 @@ import Glibc
 #endif
 import Protocols
 import Transport
+import TestSupport
 import XCTest
 
 /// A DPDK port (af_packet on one end of a veth pair, in namespace A) and a kernel UDP socket (on
@@ -18,8 +19,12 @@ final class DPDKTransportTests: XCTestCase {
     let udpPort: UInt16 = 7001
 
     func testMasonMessagesCrossBetweenDPDKAndKernelUDP() throws {
-        if geteuid() != 0 { throw XCTSkip("DPDK veth test skipped: it needs root to create network namespaces") }
-        if IPTool.path == nil { throw XCTSkip("DPDK veth test skipped: the ip tool (iproute2) is not installed") }
+        let missing = geteuid() != 0 ? "the DPDK veth test needs root to create network namespaces"
+            : IPTool.path == nil ? "the DPDK veth test needs the ip tool (iproute2), which is not installed" : nil
+        if let missing {
+            if TestPrerequisites.required { throw TestPrerequisites.Missing(missing) }
+            throw XCTSkip(missing)
+        }
 
         let testbed = try VethTestbed(tag: Self.tag, subnet: UInt8(getpid() % 250 + 1))
         addTeardownBlock {
