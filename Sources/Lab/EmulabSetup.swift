@@ -31,25 +31,17 @@ public final class EmulabSetup: @unchecked Sendable {
         try FileManager.default.createDirectory(at: logDirectory, withIntermediateDirectories: true)
         let nodes = listView.nodes
         lock.withLock { collected = [:] }
-        let slots = DispatchSemaphore(value: parallel)
-        let group = DispatchGroup()
-        for (i, node) in nodes.enumerated() {
-            slots.wait()
-            group.enter()
-            Thread.detachNewThread { [self] in
-                let record = setUp(node)
-                let done = lock.withLock { () -> Int in
-                    collected[i] = record
-                    finished(record)
-                    return collected.count
-                }
-                let outcome = record.status == .ready ? "ready" : "FAILED: \(record.error ?? "")"
-                progress("[\(done)/\(nodes.count)] \(node.name): \(outcome)")
-                slots.signal()
-                group.leave()
+        BoundedParallel.forEach(nodes.count, limit: parallel) { [self] i in
+            let node = nodes[i]
+            let record = setUp(node)
+            let done = lock.withLock { () -> Int in
+                collected[i] = record
+                finished(record)
+                return collected.count
             }
+            let outcome = record.status == .ready ? "ready" : "FAILED: \(record.error ?? "")"
+            progress("[\(done)/\(nodes.count)] \(node.name): \(outcome)")
         }
-        group.wait()
         return lock.withLock { nodes.indices.map { collected[$0]! } }
     }
 
@@ -59,9 +51,9 @@ public final class EmulabSetup: @unchecked Sendable {
         for node in listView.nodes {
             let user = ssh.user(listed: node.user)
             lines.append("\(node.name) (\(user)@\(node.host):\(node.port)):")
-            for (k, step) in SetupScript.steps(options, node: node.name, root: user == "root").enumerated() {
+            for (k, step) in SetupScript.steps(options, node: node.name, user: user).enumerated() {
                 lines.append("  \(k + 1). \(step.title)")
-                lines += step.described(sudo: user == "root" ? "" : "sudo -n ").map { "     " + $0 }
+                lines += step.described.map { "     " + $0 }
             }
         }
         return lines
@@ -78,7 +70,7 @@ public final class EmulabSetup: @unchecked Sendable {
             let remote = try RemoteNode(name: node.name, host: node.host, port: node.port, user: user, settings: ssh)
             defer { remote.close() }
             log.write("host key \(remote.session.hostKey)")
-            for step in SetupScript.steps(options, node: node.name, root: user == "root") {
+            for step in SetupScript.steps(options, node: node.name, user: user) {
                 progress("\(node.name): \(step.title)")
                 log.write("-- \(step.title)")
                 try perform(step, on: remote, log: log, record: &record)
@@ -95,7 +87,7 @@ public final class EmulabSetup: @unchecked Sendable {
 
     private func perform(_ step: SetupStep, on remote: RemoteNode, log: NodeLog, record: inout InventoryNode) throws {
         switch step.action {
-        case let .installMasond(local, temporary, sha256):
+        case let .installMasond(local, temporary, sha256, install):
             let installed = try remote.session.exec("sha256sum \(RemoteNode.masond) 2>/dev/null", timeout: .seconds(60))
             if String(decoding: installed.stdout, as: UTF8.self).hasPrefix(sha256) {
                 log.write("already installed (sha256 \(sha256))")
@@ -103,7 +95,7 @@ public final class EmulabSetup: @unchecked Sendable {
             }
             log.write("upload \(local) to \(temporary)")
             try remote.session.upload(file: local, to: temporary, mode: 0o755, timeout: .seconds(600))
-            try execute(SetupStep.install(remote: temporary, sudo: remote.sudo), title: step.title, on: remote, log: log)
+            try execute(install, title: step.title, on: remote, log: log)
         case let .command(command, stdin):
             try execute(command, stdin: stdin.map { Data($0.utf8) }, title: step.title, on: remote, log: log)
         case let .prepare(command):

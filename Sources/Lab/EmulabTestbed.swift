@@ -38,25 +38,14 @@ public final class EmulabTestbed: Testbed, @unchecked Sendable {
     public func controls(for nodes: [NodeSlot]) throws -> [ControlClient] {
         let missing = nodes.filter { slot in lock.withLock { remotes[slot.name] == nil } }
         let failures = LockedFailures()
-        let slots = DispatchSemaphore(value: 16)
-        let group = DispatchGroup()
-        for (k, slot) in missing.enumerated() {
-            slots.wait()
-            group.enter()
-            Thread.detachNewThread { [self] in
-                defer {
-                    slots.signal()
-                    group.leave()
-                }
-                do {
-                    let connected = try connect(slot.name)
-                    lock.withLock { remotes[slot.name] = connected }
-                } catch {
-                    failures.add(k, error)
-                }
+        BoundedParallel.forEach(missing.count, limit: 16) { [self] k in
+            do {
+                let connected = try connect(missing[k].name)
+                lock.withLock { remotes[missing[k].name] = connected }
+            } catch {
+                failures.add(k, error)
             }
         }
-        group.wait()
         if let first = failures.first { throw first }
         return try nodes.map { slot in
             guard let open = lock.withLock({ remotes[slot.name] }) else { throw LabError("\(slot.name) is not connected.") }
@@ -75,10 +64,10 @@ public final class EmulabTestbed: Testbed, @unchecked Sendable {
             throw LabError("\(record.name): \(error)")
         }
         do {
-            return (remote, try remote.checkedControl())
+            return (remote, try remote.checkedControl().client)
         } catch {
             remote.close()
-            throw error
+            throw LabError("\(error); run masonlab setup.")
         }
     }
 

@@ -48,10 +48,16 @@ public final class RemoteNode: @unchecked Sendable {
     /// The installed daemon's path on every node.
     public static let masond = "/usr/local/bin/masond"
 
+    /// What goes before a command that needs root: nothing for root, `sudo -n ` (never prompt) otherwise.
+    public static func sudo(forUser user: String) -> String { user == "root" ? "" : "sudo -n " }
+
+    /// The command whose stdin/stdout is the node's control socket.
+    public static func dialCommand(sudo: String) -> String { "\(sudo)\(masond) dial-stdio" }
+
     public init(name: String, host: String, port: Int, user: String, settings: SSHSettings) throws {
         self.name = name
         session = try SSHSession(host: host, port: port, configuration: settings.configuration(node: name, user: user))
-        sudo = user == "root" ? "" : "sudo -n "
+        sudo = Self.sudo(forUser: user)
     }
 
     deinit { close() }
@@ -61,40 +67,39 @@ public final class RemoteNode: @unchecked Sendable {
         try connect().client
     }
 
-    /// A control client checked with one `node.info`: a daemon that does not answer is an error
-    /// quoting what `masond dial-stdio` said.
-    public func checkedControl() throws -> ControlClient {
+    /// A control client checked with one `node.info` (returned with it): a daemon that does not
+    /// answer is an error quoting what `masond dial-stdio` said.
+    public func checkedControl() throws -> (client: ControlClient, info: NodeInfo) {
         let (client, stream) = try connect()
         do {
-            let _: NodeInfo = try client.call("node.info")
-            return client
+            return (client, try client.call("node.info"))
         } catch {
             client.close()
             let said = String(decoding: stream.stderrTail, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
-            throw LabError("masond on \(name) does not answer (\(said.isEmpty ? "\(error)" : said)); run masonlab setup.")
+            throw LabError("masond on \(name) does not answer (\(said.isEmpty ? "\(error)" : said))")
         }
     }
 
-    private func connect() throws -> (client: ControlClient, stream: SSHStream) {
-        let stream = try session.openStream("\(sudo)\(Self.masond) dial-stdio")
-        lock.withLock { streams.append(stream) }
-        return (ControlClient(reading: stream.descriptor, writing: stream.descriptor, peer: "masond on \(name)", ownsDescriptors: true), stream)
-    }
-
-    /// `node.info` from the node's masond, retried until `timeout` (a daemon just started may not
-    /// have opened its socket yet).
+    /// `node.info` from the node's masond, asked again until `timeout` (a daemon just started may
+    /// not have opened its socket yet).
     public func nodeInfo(timeout: TimeInterval = 20) throws -> NodeInfo {
         let deadline = Date().addingTimeInterval(timeout)
         while true {
             do {
-                let client = try control()
-                defer { client.close() }
-                return try client.call("node.info")
+                let (client, info) = try checkedControl()
+                client.close()
+                return info
             } catch {
-                guard Date() < deadline else { throw LabError("masond on \(name) did not answer node.info within \(Int(timeout)) s: \(error)") }
+                guard Date() < deadline else { throw error }
                 Thread.sleep(forTimeInterval: 0.2)
             }
         }
+    }
+
+    private func connect() throws -> (client: ControlClient, stream: SSHStream) {
+        let stream = try session.openStream(Self.dialCommand(sudo: sudo))
+        lock.withLock { streams.append(stream) }
+        return (ControlClient(reading: stream.descriptor, writing: stream.descriptor, peer: "masond on \(name)", ownsDescriptors: true), stream)
     }
 
     /// Ends every bridge and the session.

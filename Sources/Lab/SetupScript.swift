@@ -23,8 +23,9 @@ public struct SetupOptions: Sendable {
 /// One step of a node's setup, as run and as `--dry-run` prints it.
 public struct SetupStep: Sendable, Equatable {
     public enum Action: Sendable, Equatable {
-        /// Copy `local` to `remote` and install it as masond, unless the installed one has `sha256`.
-        case installMasond(local: String, remote: String, sha256: String)
+        /// Copy `local` to `remote` and run `install` (which puts it in place as masond), unless the
+        /// installed one has `sha256`.
+        case installMasond(local: String, remote: String, sha256: String, install: String)
         /// A shell command whose output is only logged.
         case command(String, stdin: String? = nil)
         /// `masond prepare … --json`: its report gives the experiment NIC.
@@ -36,13 +37,11 @@ public struct SetupStep: Sendable, Equatable {
     public var title: String
     public var action: Action
 
-    /// The lines `--dry-run` prints for this step (`sudo` is what goes before a root command).
-    public func described(sudo: String) -> [String] {
+    /// The lines `--dry-run` prints for this step.
+    public var described: [String] {
         switch action {
-        case let .installMasond(local, remote, sha256):
-            return ["unless `sha256sum \(RemoteNode.masond)` is \(sha256):",
-                    "  upload \(local) to \(remote)",
-                    "  \(Self.install(remote: remote, sudo: sudo))"]
+        case let .installMasond(local, remote, sha256, install):
+            return ["unless `sha256sum \(RemoteNode.masond)` is \(sha256):", "  upload \(local) to \(remote)", "  \(install)"]
         case let .command(command, stdin):
             return [command] + (stdin.map { ["  (stdin: \($0.split(separator: "\n").count) lines, the unit in Lab/MasondUnit.swift)"] } ?? [])
         case let .prepare(command):
@@ -51,22 +50,18 @@ public struct SetupStep: Sendable, Equatable {
             return ["\(command)  (then node.info over it)"]
         }
     }
-
-    static func install(remote: String, sudo: String) -> String {
-        "\(sudo)install -m 0755 \(remote) \(RemoteNode.masond) && rm -f \(remote)"
-    }
 }
 
 /// The steps of one node's setup: a pure function of the options, the node's name (its upload
-/// gets a name of its own) and whether the node's user is root. Each step is safe to re-run (masond prepare reads before it writes; the unit and the
-/// binary are replaced whole; the daemon is restarted).
+/// gets a name of its own) and the user (root needs no sudo). Each step is safe to re-run (masond
+/// prepare reads before it writes; the unit and the binary are replaced whole; the daemon is restarted).
 public enum SetupScript {
-    public static func steps(_ options: SetupOptions, node: String, root: Bool) -> [SetupStep] {
-        let sudo = root ? "" : "sudo -n "
+    public static func steps(_ options: SetupOptions, node: String, user: String) -> [SetupStep] {
+        let sudo = RemoteNode.sudo(forUser: user)
         let masond = RemoteNode.masond
         let prepare = "\(sudo)\(masond) prepare --hugepages \(options.hugepages) --experiment-net \(options.experimentNet)"
             + (options.afPacket ? " --af-packet" : "") + " --json"
-        let check = SetupStep(title: "check masond", action: .checkDaemon("\(sudo)\(masond) dial-stdio"))
+        let check = SetupStep(title: "check masond", action: .checkDaemon(RemoteNode.dialCommand(sudo: sudo)))
         if options.readInfo {
             return [SetupStep(title: "read the node (masond prepare --dry-run)", action: .prepare(prepare + " --dry-run")), check]
         }
@@ -78,10 +73,11 @@ public enum SetupScript {
             + "else \(sudo)start-stop-daemon --stop --quiet --oknodo --retry TERM/10/KILL/5 --pidfile /run/masond.pid --name masond --remove-pidfile && "
             + "\(sudo)start-stop-daemon --start --background --make-pidfile --pidfile /run/masond.pid --output /var/log/masond.log "
             + "--exec \(masond) -- serve --config \(MasondUnit.configPath); fi"
+        let upload = "/tmp/masond-\(options.masondSHA256.prefix(12))-\(node)"
         return [
             SetupStep(title: "install masond",
-                      action: .installMasond(local: options.masond, remote: "/tmp/masond-\(options.masondSHA256.prefix(12))-\(node)",
-                                             sha256: options.masondSHA256)),
+                      action: .installMasond(local: options.masond, remote: upload, sha256: options.masondSHA256,
+                                             install: "\(sudo)install -m 0755 \(upload) \(masond) && rm -f \(upload)")),
             SetupStep(title: "runtime libraries", action: .command(libraries)),
             SetupStep(title: "prepare (hugepages, DPDK, experiment NIC)", action: .prepare(prepare)),
             SetupStep(title: "install the systemd unit", action: .command(unit, stdin: MasondUnit.text)),

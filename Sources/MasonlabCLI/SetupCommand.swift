@@ -2,7 +2,6 @@ import ArgumentParser
 import Foundation
 import Control
 import Lab
-import Results
 
 /// `masonlab setup`: prepares every node of an Emulab/CloudLab List View over SSH.
 struct Setup: ParsableCommand {
@@ -89,17 +88,14 @@ struct Setup: ParsableCommand {
             FileHandle.standardError.write(Data("masonlab: warning: \(warning)\n".utf8))
         }
         // A hand-edited inventory that no longer parses is refused before any node is touched.
-        if FileManager.default.fileExists(atPath: ssh.inventory) {
-            do {
-                _ = try Inventory.load(path: ssh.inventory)
-            } catch {
-                throw CommandFailure("\(error)", status: ExitStatus.usage)
-            }
+        let recorder: InventoryRecorder
+        do {
+            recorder = try InventoryRecorder(path: ssh.inventory, store: try openStore(database.path))
+        } catch let error as LabError {
+            throw CommandFailure("\(error)", status: ExitStatus.usage)
         }
-        let store = try openStore(database.path)
-        let saver = InventorySaver(path: ssh.inventory, store: store)
-        let records = try setup.run { saver.save($0) }
-        if let problem = saver.problem { throw CommandFailure(problem) }
+        let records = try setup.run { recorder.record($0) }
+        if let problem = recorder.problem { throw CommandFailure(problem) }
         if json {
             try Inventory(nodes: records).write(to: FileHandle.standardOutput)
         } else {
@@ -109,30 +105,6 @@ struct Setup: ParsableCommand {
         if !failed.isEmpty {
             throw CommandFailure("setup failed on \(failed.count) of \(records.count) nodes (logs in \(logs)/): "
                 + failed.map { "\($0.name): \($0.error ?? "")" }.joined(separator: "; "))
-        }
-    }
-}
-
-/// Saves each node's record as soon as setup finishes it (to the inventory file and the
-/// database), so Ctrl-C loses nothing finished; remembers the first failure to save.
-final class InventorySaver: @unchecked Sendable {
-    // @unchecked Sendable: EmulabSetup calls `save` one record at a time.
-    let path: String
-    let store: ResultsStore
-    private(set) var problem: String?
-
-    init(path: String, store: ResultsStore) {
-        self.path = path
-        self.store = store
-    }
-
-    func save(_ record: InventoryNode) {
-        do {
-            let previous = FileManager.default.fileExists(atPath: path) ? try Inventory.load(path: path) : Inventory(nodes: [])
-            try previous.merged(with: [record]).save(path: path)
-            try store.saveInventory(testbed: "emulab", records: [(record.name, try InventoryRecordJSON.encode(record))])
-        } catch {
-            if problem == nil { problem = "cannot save the inventory (\(path) and \(store.path)): \(error)" }
         }
     }
 }

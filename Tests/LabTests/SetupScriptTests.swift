@@ -12,24 +12,25 @@ import Testing
     }
 
     @Test func aNonRootUserGetsSudoAndRootDoesNot() {
-        let user = SetupScript.steps(options, node: "proxy-0", root: false)
-        let root = SetupScript.steps(options, node: "proxy-0", root: true)
+        let user = SetupScript.steps(options, node: "proxy-0", user: "alice")
+        let root = SetupScript.steps(options, node: "proxy-0", user: "root")
         #expect(user.map(\.title) == ["install masond", "runtime libraries", "prepare (hugepages, DPDK, experiment NIC)",
                                       "install the systemd unit", "start masond", "check masond"])
         #expect(user[2].action == .prepare("sudo -n /usr/local/bin/masond prepare --hugepages 4 --experiment-net 10.1.0.0/16 --json"))
         #expect(root[2].action == .prepare("/usr/local/bin/masond prepare --hugepages 4 --experiment-net 10.1.0.0/16 --json"))
-        #expect(!root.flatMap { $0.described(sudo: "") }.joined().contains("sudo"))
+        #expect(!root.flatMap(\.described).joined().contains("sudo"))
         #expect(user[5].action == .checkDaemon("sudo -n /usr/local/bin/masond dial-stdio"))
     }
 
     @Test func theUploadIsNamedByTheDigestAndSkippedWhenInstalled() {
-        let step = SetupScript.steps(options, node: "proxy-0", root: true)[0]
-        #expect(step.action == .installMasond(local: "/build/masond", remote: "/tmp/masond-abababababab-proxy-0", sha256: options.masondSHA256))
-        #expect(step.described(sudo: "")[0].contains("unless `sha256sum /usr/local/bin/masond` is \(options.masondSHA256)"))
+        let step = SetupScript.steps(options, node: "proxy-0", user: "root")[0]
+        #expect(step.action == .installMasond(local: "/build/masond", remote: "/tmp/masond-abababababab-proxy-0", sha256: options.masondSHA256,
+                                              install: "install -m 0755 /tmp/masond-abababababab-proxy-0 /usr/local/bin/masond && rm -f /tmp/masond-abababababab-proxy-0"))
+        #expect(step.described[0].contains("unless `sha256sum /usr/local/bin/masond` is \(options.masondSHA256)"))
     }
 
     @Test func theDaemonStartsUnderSystemdOrStartStopDaemonWithTheConfig() throws {
-        let start = SetupScript.steps(options, node: "proxy-0", root: true)[4]
+        let start = SetupScript.steps(options, node: "proxy-0", user: "root")[4]
         guard case let .command(command, nil) = start.action else {
             Issue.record("start is \(start.action)")
             return
@@ -42,7 +43,7 @@ import Testing
     @Test func readInfoOnlyReadsTheNode() {
         var o = options
         o.readInfo = true
-        let steps = SetupScript.steps(o, node: "proxy-0", root: false)
+        let steps = SetupScript.steps(o, node: "proxy-0", user: "alice")
         #expect(steps.map(\.action) == [.prepare("sudo -n /usr/local/bin/masond prepare --hugepages 4 --experiment-net 10.1.0.0/16 --json --dry-run"),
                                         .checkDaemon("sudo -n /usr/local/bin/masond dial-stdio")])
     }
