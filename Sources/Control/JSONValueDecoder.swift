@@ -25,13 +25,14 @@ enum JSONValueDecoder {
         }
     }
 
-    /// `root.key[3].other`: array positions in brackets, object keys after dots.
+    /// `root.key[3].other`: array positions in brackets, object keys after dots (no leading dot
+    /// when `root` is empty). Positions are keys with an integer value, also `JSONDecoder`'s.
     static func describePath(_ path: [any CodingKey], root: String) -> String {
         var text = root
         for key in path {
-            if let index = key as? IndexKey { text += "[\(index.index)]" } else { text += ".\(key.stringValue)" }
+            if let index = key.intValue { text += "[\(index)]" } else { text += (text.isEmpty ? "" : ".") + key.stringValue }
         }
-        return text
+        return text.isEmpty ? "the document" : text
     }
 
     /// The single funnel every container uses, so special cases and enum messages apply everywhere.
@@ -318,4 +319,10 @@ private struct ArrayContainer: UnkeyedDecodingContainer {
         currentIndex += 1
         return ValueDecoder(value: value, codingPath: path)
     }
+}
+
+extension DecodingError {
+    /// One line naming where and what (`nodes[0].host: required but missing`), as the control API
+    /// reports bad params; for any decoder's errors (files read with `JSONDecoder` too).
+    public func describe(root: String = "") -> String { JSONValueDecoder.describe(self, root: root) }
 }

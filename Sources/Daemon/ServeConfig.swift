@@ -61,26 +61,12 @@ public struct ServeConfig: Codable, Equatable, Sendable {
         do {
             config = try JSONDecoder().decode(ServeConfig.self, from: data)
         } catch let error as DecodingError {
-            throw DaemonError("the serve config \(path) is malformed: \(describe(error))")
+            throw DaemonError("the serve config \(path) is malformed: \(error.describe())")
         }
         guard IPv4Network.parse(config.address) != nil else {
-            throw DaemonError("the serve config \(path) is malformed: field 'address' is '\(config.address)', not an IPv4 address (a.b.c.d)")
+            throw DaemonError("the serve config \(path) is malformed: address: '\(config.address)' is not an IPv4 address (a.b.c.d)")
         }
         return config
-    }
-
-    private static func describe(_ error: DecodingError) -> String {
-        func field(_ path: [any CodingKey], _ last: (any CodingKey)? = nil) -> String {
-            "'" + (path + (last.map { [$0] } ?? [])).map { $0.intValue.map { "[\($0)]" } ?? $0.stringValue }.joined(separator: ".") + "'"
-        }
-        switch error {
-        case let .keyNotFound(key, context): return "field \(field(context.codingPath, key)) is missing"
-        case let .typeMismatch(type, context): return "field \(field(context.codingPath)) is not a \(type)"
-        case let .valueNotFound(type, context): return "field \(field(context.codingPath)) is null, expected a \(type)"
-        case let .dataCorrupted(context):
-            return context.codingPath.isEmpty ? "not valid JSON" : "field \(field(context.codingPath)): \(context.debugDescription)"
-        @unknown default: return "\(error)"
-        }
     }
 }
 

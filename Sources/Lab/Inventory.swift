@@ -57,8 +57,8 @@ public struct Inventory: Codable, Equatable, Sendable {
             return inventory
         } catch let error as LabError {
             throw error
-        } catch {
-            throw LabError("\(path) is not a masonlab inventory: \(Self.describe(error))")
+        } catch let error as DecodingError {
+            throw LabError("\(path) is not a masonlab inventory: \(error.describe())")
         }
     }
 
@@ -109,20 +109,6 @@ public struct Inventory: Codable, Equatable, Sendable {
         decoder.dateDecodingStrategy = .iso8601
         return decoder
     }()
-
-    private static func name(_ key: CodingKey) -> String { key.intValue.map(String.init) ?? key.stringValue }
-
-    private static func describe(_ error: Error) -> String {
-        switch error as? DecodingError {
-        case let .keyNotFound(key, context)?:
-            return "missing \((context.codingPath + [key]).map(Self.name).joined(separator: "."))"
-        case let .typeMismatch(_, context)?, let .valueNotFound(_, context)?, let .dataCorrupted(context)?:
-            let path = context.codingPath.map(Self.name).joined(separator: ".")
-            return (path.isEmpty ? "" : "\(path): ") + context.debugDescription
-        default:
-            return "\(error)"
-        }
-    }
 }
 
 /// A node's record as the results database keeps it (sorted-key JSON, ISO 8601 dates).

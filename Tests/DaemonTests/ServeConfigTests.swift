@@ -31,12 +31,12 @@ import Testing
         }
         let cases: [(String, String)] = [
             (#"{"experimentInterface": {"name": "eth1", "mac": "", "ipv4": "10.0.0.1", "boundToDPDK": true}}"#,
-             "the serve config /c.json is malformed: field 'address' is missing"),
+             "the serve config /c.json is malformed: address: required but missing"),
             (#"{"address": "10.0.0.1", "experimentInterface": {"name": "eth1", "mac": "", "ipv4": "10.0.0.1", "boundToDPDK": "yes"}}"#,
-             "the serve config /c.json is malformed: field 'experimentInterface.boundToDPDK' is not a Bool"),
+             "the serve config /c.json is malformed: experimentInterface.boundToDPDK: Expected to decode Bool but found a string instead."),
             (#"{"address": "10.0.0", "experimentInterface": {"name": "eth1", "mac": "", "ipv4": "10.0.0.1", "boundToDPDK": false}}"#,
-             "the serve config /c.json is malformed: field 'address' is '10.0.0', not an IPv4 address (a.b.c.d)"),
-            ("{", "the serve config /c.json is malformed: not valid JSON"),
+             "the serve config /c.json is malformed: address: '10.0.0' is not an IPv4 address (a.b.c.d)"),
+            ("{", "the serve config /c.json is malformed: the document: The given data was not valid JSON."),
         ]
         for (text, message) in cases {
             #expect(throws: DaemonError.self) { try ServeConfig.decode(Data(text.utf8), path: "/c.json") }

@@ -117,7 +117,7 @@ import Testing
         do {
             _ = try Inventory.load(path: path)
         } catch {
-            #expect("\(error)".hasSuffix("machine_info.json is not a masonlab inventory: missing nodes.0.host"))
+            #expect("\(error)".hasSuffix("machine_info.json is not a masonlab inventory: nodes[0].host: required but missing"))
         }
         #expect((try? Inventory.load(path: folder.appendingPathComponent("none.json").path)) == nil)
     }
