@@ -2,6 +2,9 @@
 /// experiment NIC's binding) and the serve config it wrote. `masonlab setup` decodes it and fails
 /// loudly unless `ok`.
 public struct PrepareReport: Codable, Equatable, Sendable {
+    /// The `--hugepages` values `masond prepare` (and `masonlab setup`, which passes it on) accept per NUMA node.
+    public static let hugepagesPerNode = 0 ... 1_000_000
+
     /// What a step did.
     public enum Action: String, Codable, Equatable, Sendable {
         /// The step found the node different from what it should be and changed it (verified).

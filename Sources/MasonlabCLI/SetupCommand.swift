@@ -51,7 +51,9 @@ struct Setup: ParsableCommand {
     var logs: String = "setup-logs"
 
     func validate() throws {
-        guard (0 ... 1_000_000).contains(hugepages) else { throw ValidationError("--hugepages must be 0...1000000 (got \(hugepages)).") }
+        guard PrepareReport.hugepagesPerNode.contains(hugepages) else {
+            throw ValidationError("--hugepages must be \(PrepareReport.hugepagesPerNode) (got \(hugepages)).")
+        }
         guard (1 ... 256).contains(parallel) else { throw ValidationError("--parallel must be 1...256 (got \(parallel)).") }
         guard IPv4Network(experimentNet) != nil else {
             throw ValidationError("--experiment-net: '\(experimentNet)' is not an IPv4 network (a.b.c.d/len).")

@@ -153,8 +153,8 @@ struct Prepare: ParsableCommand {
     var json = false
 
     func validate() throws {
-        guard (0...1_000_000).contains(hugepages) else {
-            throw ValidationError("--hugepages: \(hugepages) is not in 0...1000000.")
+        guard PrepareReport.hugepagesPerNode.contains(hugepages) else {
+            throw ValidationError("--hugepages: \(hugepages) is not in \(PrepareReport.hugepagesPerNode).")
         }
         guard IPv4Network(experimentNet) != nil else {
             throw ValidationError("--experiment-net: '\(experimentNet)' is not an IPv4 network in CIDR notation (a.b.c.d/n).")
