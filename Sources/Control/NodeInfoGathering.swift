@@ -13,7 +13,7 @@ extension NodeInfo {
     /// `root` is prefixed to every /sys and /proc path, so tests can describe a made-up machine;
     /// hostname, kernel release and IPv4 addresses always come from the live system.
     static func gather(dpdk: DPDKStateSummary?, version: String, root: String) -> NodeInfo {
-        let onlineCPUs = readFile(root + "/sys/devices/system/cpu/online").flatMap(parseCPUList)
+        let onlineCPUs = SystemFiles.value(root + "/sys/devices/system/cpu/online").flatMap(parseCPUList)
             ?? Array(0..<max(1, sysconf(Int32(_SC_NPROCESSORS_ONLN))))
         return NodeInfo(
             hostname: hostname(), kernelRelease: kernelRelease(), masondVersion: version,
@@ -41,9 +41,9 @@ extension NodeInfo {
 
     private static func numaNodes(root: String, onlineCPUs: [Int]) -> [NUMANode] {
         let directory = root + "/sys/devices/system/node"
-        let nodes = listDirectory(directory).compactMap { name -> NUMANode? in
+        let nodes = SystemFiles.list(directory).compactMap { name -> NUMANode? in
             guard name.hasPrefix("node"), let id = Int(name.dropFirst(4)) else { return nil }
-            let cpus = readFile("\(directory)/\(name)/cpulist").flatMap(parseCPUList) ?? []
+            let cpus = SystemFiles.value("\(directory)/\(name)/cpulist").flatMap(parseCPUList) ?? []
             return NUMANode(id: id, cpus: cpus)
         }
         if nodes.isEmpty { return [NUMANode(id: 0, cpus: onlineCPUs)] }
@@ -51,7 +51,7 @@ extension NodeInfo {
     }
 
     private static func memoryTotalBytes(root: String) -> UInt64 {
-        guard let meminfo = readFile(root + "/proc/meminfo") else { return 0 }
+        guard let meminfo = SystemFiles.value(root + "/proc/meminfo") else { return 0 }
         for line in meminfo.split(separator: "\n") where line.hasPrefix("MemTotal:") {
             let fields = line.split(separator: " ")
             if fields.count >= 2, let kib = UInt64(fields[1]) { return kib * 1024 }
@@ -61,11 +61,11 @@ extension NodeInfo {
 
     private static func hugepages(root: String) -> [HugepagePool] {
         let directory = root + "/sys/kernel/mm/hugepages"
-        return listDirectory(directory).compactMap { name -> HugepagePool? in
+        return SystemFiles.list(directory).compactMap { name -> HugepagePool? in
             guard name.hasPrefix("hugepages-"), name.hasSuffix("kB"),
                   let sizeKiB = UInt64(name.dropFirst("hugepages-".count).dropLast(2)) else { return nil }
-            let total = readFile("\(directory)/\(name)/nr_hugepages").flatMap { UInt64($0) } ?? 0
-            let free = readFile("\(directory)/\(name)/free_hugepages").flatMap { UInt64($0) } ?? 0
+            let total = SystemFiles.value("\(directory)/\(name)/nr_hugepages").flatMap { UInt64($0) } ?? 0
+            let free = SystemFiles.value("\(directory)/\(name)/free_hugepages").flatMap { UInt64($0) } ?? 0
             return HugepagePool(sizeKiB: sizeKiB, total: total, free: free)
         }.sorted { $0.sizeKiB < $1.sizeKiB }
     }
@@ -75,17 +75,17 @@ extension NodeInfo {
     private static func nics(root: String) -> [NIC] {
         let directory = root + "/sys/class/net"
         let addresses = ipv4Addresses()
-        return listDirectory(directory).sorted().map { name in
+        return SystemFiles.list(directory).sorted().map { name in
             let path = "\(directory)/\(name)"
             let pciDevice = pciFunction(ofDevice: path + "/device")
             return NIC(
                 name: name,
-                mac: readFile(path + "/address") ?? "",
-                mtu: readFile(path + "/mtu").flatMap { Int($0) } ?? 0,
-                operState: readFile(path + "/operstate") ?? "unknown",
+                mac: SystemFiles.value(path + "/address") ?? "",
+                mtu: SystemFiles.value(path + "/mtu").flatMap { Int($0) } ?? 0,
+                operState: SystemFiles.value(path + "/operstate") ?? "unknown",
                 pciAddress: pciDevice.map { ($0 as NSString).lastPathComponent },
-                numaNode: pciDevice.flatMap { readFile($0 + "/numa_node") }.flatMap { Int($0) }.flatMap { $0 >= 0 ? $0 : nil },
-                driver: readLink(path + "/device/driver").map { ($0 as NSString).lastPathComponent },
+                numaNode: pciDevice.flatMap { SystemFiles.value($0 + "/numa_node") }.flatMap { Int($0) }.flatMap { $0 >= 0 ? $0 : nil },
+                driver: SystemFiles.linkTarget(path + "/device/driver").map { ($0 as NSString).lastPathComponent },
                 ipv4Addresses: addresses[name] ?? [])
         }
     }
@@ -145,36 +145,9 @@ extension NodeInfo {
         }
     }
 
-    /// A small file's contents, whitespace-trimmed (sysfs files end in a newline); nil if unreadable.
-    static func readFile(_ path: String) -> String? {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { return nil }
-        defer { close(fd) }
-        var contents: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 4096)
-        // /proc/meminfo and sysfs attributes are a few KiB; stop at 1 MiB whatever the file.
-        while contents.count < 1 << 20 {
-            let n = chunk.withUnsafeMutableBytes { Descriptor.read(fd, into: $0) }
-            if n < 0 { return nil }
-            if n == 0 { break }
-            contents.append(contentsOf: chunk[0..<n])
-        }
-        return String(decoding: contents, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
-    }
-
-    private static func readLink(_ path: String) -> String? {
-        var target = [CChar](repeating: 0, count: Int(PATH_MAX))
-        let n = readlink(path, &target, target.count)
-        return n > 0 ? String(decoding: target[0..<n].map(UInt8.init(bitPattern:)), as: UTF8.self) : nil
-    }
-
     private static func realPath(_ path: String) -> String? {
         guard let resolved = realpath(path, nil) else { return nil }
         defer { free(resolved) }
         return String(cString: resolved)
-    }
-
-    private static func listDirectory(_ path: String) -> [String] {
-        (try? FileManager.default.contentsOfDirectory(atPath: path)) ?? []
     }
 }

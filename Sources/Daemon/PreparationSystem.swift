@@ -1,3 +1,4 @@
+import Control
 import Foundation
 #if canImport(Glibc)
 import Glibc
@@ -37,40 +38,19 @@ public struct PreparationSystem {
     // MARK: Reading
 
     /// A small file's contents, unchanged; nil if unreadable.
-    func contents(_ path: String) -> String? {
-        let fd = open(local(path), O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { return nil }
-        defer { close(fd) }
-        var bytes: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 4096)
-        while bytes.count < 1 << 20 {
-            let n = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
-            if n < 0 { return nil }
-            if n == 0 { break }
-            bytes.append(contentsOf: chunk[0..<n])
-        }
-        return String(decoding: bytes, as: UTF8.self)
-    }
+    func contents(_ path: String) -> String? { SystemFiles.contents(local(path)) }
 
     /// A sysfs or procfs value, whitespace-trimmed; nil if unreadable.
-    func value(_ path: String) -> String? {
-        contents(path)?.trimmingCharacters(in: .whitespacesAndNewlines)
-    }
+    func value(_ path: String) -> String? { SystemFiles.value(local(path)) }
 
     func exists(_ path: String) -> Bool { access(local(path), F_OK) == 0 }
 
     /// The names in a folder, sorted; empty if it is missing.
-    func list(_ path: String) -> [String] {
-        ((try? FileManager.default.contentsOfDirectory(atPath: local(path))) ?? []).sorted()
-    }
+    func list(_ path: String) -> [String] { SystemFiles.list(local(path)) }
 
     /// The last component of a symbolic link's target (a device's `driver` link names its driver).
     func linkName(_ path: String) -> String? {
-        var target = [CChar](repeating: 0, count: Int(PATH_MAX))
-        let n = readlink(local(path), &target, target.count)
-        guard n > 0 else { return nil }
-        let text = String(decoding: target[0..<n].map(UInt8.init(bitPattern:)), as: UTF8.self)
-        return (text as NSString).lastPathComponent
+        SystemFiles.linkTarget(local(path)).map { ($0 as NSString).lastPathComponent }
     }
 
     // MARK: Changing
