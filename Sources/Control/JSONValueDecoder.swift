@@ -7,10 +7,14 @@ import Foundation
 /// Integers decode from integer text only (no fraction or exponent) and must fit the target type;
 /// floating-point numbers must be finite. `Data` is base64 text, `URL` a string and `Decimal` a
 /// number, matching what `JSONEncoder` writes by default.
+///
+/// `strict` (control requests): an object member the type never asks for is an error naming it
+/// and the keys the type knows, so a misspelled setting is refused instead of silently ignored.
+/// Replies are decoded leniently, so a newer daemon may add result fields.
 enum JSONValueDecoder {
     /// Throws `DecodingError`; its `codingPath` and `debugDescription` together say what is wrong.
-    static func decode<T: Decodable>(_ type: T.Type, from value: JSONValue) throws -> T {
-        try decodeValue(type, from: value, at: [])
+    static func decode<T: Decodable>(_ type: T.Type, from value: JSONValue, strict: Bool = false) throws -> T {
+        try decodeValue(type, from: value, at: [], strict: strict)
     }
 
     /// One line naming where and what: `params.roles[2].worker: expected an integer, got a string`.
@@ -36,7 +40,7 @@ enum JSONValueDecoder {
     }
 
     /// The single funnel every container uses, so special cases and enum messages apply everywhere.
-    static func decodeValue<T: Decodable>(_ type: T.Type, from value: JSONValue, at path: [any CodingKey]) throws -> T {
+    static func decodeValue<T: Decodable>(_ type: T.Type, from value: JSONValue, at path: [any CodingKey], strict: Bool) throws -> T {
         if type == Data.self {
             guard case let .string(text) = value else { throw mismatch(type, "base64 data in a string", value, path) }
             guard let data = Data(base64Encoded: text) else {
@@ -58,7 +62,10 @@ enum JSONValueDecoder {
             return decimal as! T  // type == Decimal.self
         }
         do {
-            return try T(from: ValueDecoder(value: value, codingPath: path))
+            let tracker = strict ? KeyTracker() : nil
+            let decoded = try T(from: ValueDecoder(value: value, codingPath: path, tracker: tracker))
+            if let tracker, case let .object(members) = value { try tracker.refuseUnknown(members, at: path) }
+            return decoded
         } catch let DecodingError.dataCorrupted(context) where context.codingPath.count == path.count {
             // A RawRepresentable enum rejected its raw value: list the values it accepts.
             guard let cases = caseNames(type) else { throw DecodingError.dataCorrupted(context) }
@@ -95,33 +102,66 @@ struct IndexKey: CodingKey {
     var intValue: Int? { index }
 }
 
-/// The `Decoder` for one value in the tree.
+/// The keys a type asked an object for (`decode`, `decodeIfPresent`, `contains`), so that after
+/// the type has decoded, the members it never asked for can be named. Shared by the copies of one
+/// value's `Decoder` and its keyed container; a class so those value-type copies see one record.
+final class KeyTracker {
+    private(set) var opened = false
+    private var asked = Set<String>()
+    private var acceptsAny = false
+
+    func open() { opened = true }
+    func ask(_ key: String) { asked.insert(key) }
+    /// The type enumerated `allKeys` (a dictionary, say): every key is its business.
+    func askAll() { acceptsAny = true }
+
+    /// Throws for the first member (in sorted order) the type did not ask for, listing the known ones.
+    func refuseUnknown(_ members: [String: JSONValue], at path: [any CodingKey]) throws {
+        guard opened, !acceptsAny, let unknown = members.keys.sorted().first(where: { !asked.contains($0) }) else { return }
+        let known = asked.sorted().joined(separator: ", ")
+        throw DecodingError.dataCorrupted(.init(
+            codingPath: path, debugDescription: "unknown key \"\(unknown)\" (known: \(known.isEmpty ? "none" : known))"))
+    }
+}
+
+/// The `Decoder` for one value in the tree. `tracker` is nil when unknown keys are allowed.
 private struct ValueDecoder: Decoder {
     let value: JSONValue
     let codingPath: [any CodingKey]
+    var tracker: KeyTracker? = nil
     var userInfo: [CodingUserInfoKey: Any] { [:] }
 
     func container<Key: CodingKey>(keyedBy type: Key.Type) throws -> KeyedDecodingContainer<Key> {
         guard case let .object(members) = value else {
             throw JSONValueDecoder.mismatch([String: Any].self, "an object", value, codingPath)
         }
-        return KeyedDecodingContainer(ObjectContainer<Key>(members: members, codingPath: codingPath))
+        tracker?.open()
+        return KeyedDecodingContainer(ObjectContainer<Key>(members: members, codingPath: codingPath, tracker: tracker))
     }
 
     func unkeyedContainer() throws -> any UnkeyedDecodingContainer {
         guard case let .array(elements) = value else {
             throw JSONValueDecoder.mismatch([Any].self, "an array", value, codingPath)
         }
-        return ArrayContainer(elements: elements, codingPath: codingPath)
+        return ArrayContainer(elements: elements, codingPath: codingPath, strict: tracker != nil)
     }
 
-    func singleValueContainer() throws -> any SingleValueDecodingContainer { ScalarContainer(value: value, codingPath: codingPath) }
+    func singleValueContainer() throws -> any SingleValueDecodingContainer {
+        ScalarContainer(value: value, codingPath: codingPath, strict: tracker != nil)
+    }
+}
+
+/// A decoder for a nested container: strict like its parent, with a tracker of its own (a nested
+/// container's members are not checked afterwards, but what is decoded through them is).
+private func nestedDecoder(_ value: JSONValue, _ path: [any CodingKey], strict: Bool) -> ValueDecoder {
+    ValueDecoder(value: value, codingPath: path, tracker: strict ? KeyTracker() : nil)
 }
 
 /// Converts scalars; every primitive decode in every container ends here.
 private struct ScalarContainer: SingleValueDecodingContainer {
     let value: JSONValue
     let codingPath: [any CodingKey]
+    let strict: Bool
 
     func decodeNil() -> Bool { value == .null }
 
@@ -149,7 +189,7 @@ private struct ScalarContainer: SingleValueDecodingContainer {
     func decode(_ type: UInt64.Type) throws -> UInt64 { try integer(type) }
 
     func decode<T: Decodable>(_ type: T.Type) throws -> T {
-        try JSONValueDecoder.decodeValue(type, from: value, at: codingPath)
+        try JSONValueDecoder.decodeValue(type, from: value, at: codingPath, strict: strict)
     }
 
     private func integer<I: FixedWidthInteger>(_ type: I.Type) throws -> I {
@@ -177,12 +217,21 @@ private struct ScalarContainer: SingleValueDecodingContainer {
 private struct ObjectContainer<Key: CodingKey>: KeyedDecodingContainerProtocol {
     let members: [String: JSONValue]
     let codingPath: [any CodingKey]
+    let tracker: KeyTracker?
+    var strict: Bool { tracker != nil }
 
-    var allKeys: [Key] { members.keys.compactMap { Key(stringValue: $0) } }
+    var allKeys: [Key] {
+        tracker?.askAll()
+        return members.keys.compactMap { Key(stringValue: $0) }
+    }
 
-    func contains(_ key: Key) -> Bool { members[key.stringValue] != nil }
+    func contains(_ key: Key) -> Bool {
+        tracker?.ask(key.stringValue)
+        return members[key.stringValue] != nil
+    }
 
     private func member(_ key: Key) throws -> JSONValue {
+        tracker?.ask(key.stringValue)
         guard let value = members[key.stringValue] else {
             throw DecodingError.keyNotFound(key, .init(codingPath: codingPath, debugDescription: "required but missing"))
         }
@@ -192,7 +241,7 @@ private struct ObjectContainer<Key: CodingKey>: KeyedDecodingContainerProtocol {
     func decodeNil(forKey key: Key) throws -> Bool { try member(key) == .null }
 
     func decode<T: Decodable>(_ type: T.Type, forKey key: Key) throws -> T {
-        try JSONValueDecoder.decodeValue(type, from: try member(key), at: codingPath + [key])
+        try JSONValueDecoder.decodeValue(type, from: try member(key), at: codingPath + [key], strict: strict)
     }
 
     func decode(_ type: Bool.Type, forKey key: Key) throws -> Bool { try decode(type, key) }
@@ -212,23 +261,25 @@ private struct ObjectContainer<Key: CodingKey>: KeyedDecodingContainerProtocol {
 
     /// The generic path under another name, so the concrete overloads above cannot call themselves.
     private func decode<T: Decodable>(_ type: T.Type, _ key: Key) throws -> T {
-        try JSONValueDecoder.decodeValue(type, from: try member(key), at: codingPath + [key])
+        try JSONValueDecoder.decodeValue(type, from: try member(key), at: codingPath + [key], strict: strict)
     }
 
     func nestedContainer<NestedKey: CodingKey>(keyedBy type: NestedKey.Type, forKey key: Key) throws -> KeyedDecodingContainer<NestedKey> {
-        try ValueDecoder(value: try member(key), codingPath: codingPath + [key]).container(keyedBy: type)
+        try nestedDecoder(try member(key), codingPath + [key], strict: strict).container(keyedBy: type)
     }
 
     func nestedUnkeyedContainer(forKey key: Key) throws -> any UnkeyedDecodingContainer {
-        try ValueDecoder(value: try member(key), codingPath: codingPath + [key]).unkeyedContainer()
+        try nestedDecoder(try member(key), codingPath + [key], strict: strict).unkeyedContainer()
     }
 
     func superDecoder() throws -> any Decoder {
-        ValueDecoder(value: members["super"] ?? .null, codingPath: codingPath + [SuperKey()])
+        tracker?.ask("super")
+        return nestedDecoder(members["super"] ?? .null, codingPath + [SuperKey()], strict: strict)
     }
 
     func superDecoder(forKey key: Key) throws -> any Decoder {
-        ValueDecoder(value: members[key.stringValue] ?? .null, codingPath: codingPath + [key])
+        tracker?.ask(key.stringValue)
+        return nestedDecoder(members[key.stringValue] ?? .null, codingPath + [key], strict: strict)
     }
 }
 
@@ -243,11 +294,13 @@ private struct SuperKey: CodingKey {
 private struct ArrayContainer: UnkeyedDecodingContainer {
     let elements: [JSONValue]
     let codingPath: [any CodingKey]
+    let strict: Bool
     private(set) var currentIndex = 0
 
-    init(elements: [JSONValue], codingPath: [any CodingKey]) {
+    init(elements: [JSONValue], codingPath: [any CodingKey], strict: Bool) {
         self.elements = elements
         self.codingPath = codingPath
+        self.strict = strict
     }
 
     var count: Int? { elements.count }
@@ -272,7 +325,7 @@ private struct ArrayContainer: UnkeyedDecodingContainer {
 
     mutating func decode<T: Decodable>(_ type: T.Type) throws -> T {
         let (value, path) = try next(type)
-        let decoded = try JSONValueDecoder.decodeValue(type, from: value, at: path)
+        let decoded = try JSONValueDecoder.decodeValue(type, from: value, at: path, strict: strict)
         currentIndex += 1
         return decoded
     }
@@ -295,21 +348,21 @@ private struct ArrayContainer: UnkeyedDecodingContainer {
     /// The generic path under another name, so the concrete overloads above cannot call themselves.
     private mutating func decodeNext<T: Decodable>(_ type: T.Type) throws -> T {
         let (value, path) = try next(type)
-        let decoded = try JSONValueDecoder.decodeValue(type, from: value, at: path)
+        let decoded = try JSONValueDecoder.decodeValue(type, from: value, at: path, strict: strict)
         currentIndex += 1
         return decoded
     }
 
     mutating func nestedContainer<NestedKey: CodingKey>(keyedBy type: NestedKey.Type) throws -> KeyedDecodingContainer<NestedKey> {
         let (value, path) = try next([String: Any].self)
-        let container = try ValueDecoder(value: value, codingPath: path).container(keyedBy: type)
+        let container = try nestedDecoder(value, path, strict: strict).container(keyedBy: type)
         currentIndex += 1
         return container
     }
 
     mutating func nestedUnkeyedContainer() throws -> any UnkeyedDecodingContainer {
         let (value, path) = try next([Any].self)
-        let container = try ValueDecoder(value: value, codingPath: path).unkeyedContainer()
+        let container = try nestedDecoder(value, path, strict: strict).unkeyedContainer()
         currentIndex += 1
         return container
     }
@@ -317,7 +370,7 @@ private struct ArrayContainer: UnkeyedDecodingContainer {
     mutating func superDecoder() throws -> any Decoder {
         let (value, path) = try next(Any.self)
         currentIndex += 1
-        return ValueDecoder(value: value, codingPath: path)
+        return nestedDecoder(value, path, strict: strict)
     }
 }
 

@@ -6,7 +6,9 @@ import Foundation
 public enum RPC {
     /// Decodes a request's params, mapping every decoding failure to -32602 with a message that
     /// names the field and the problem: `params.roles[2].worker: expected an integer, got a string ("x")`.
-    /// Absent params decode as `{}`, so a type whose fields are all optional needs none.
+    /// Absent params decode as `{}`, so a type whose fields are all optional needs none. A member
+    /// the type does not know is refused by name (`params.cluster.proxy: unknown key "maxBatchOp"
+    /// (known: ...)`): a misspelled setting would otherwise run with its default, unnoticed.
     public static func decode<T: Decodable>(_ type: T.Type, from params: Data?) throws(RPCError) -> T {
         let value: JSONValue
         if let params {
@@ -19,7 +21,7 @@ public enum RPC {
             value = .object([:])
         }
         do {
-            return try JSONValueDecoder.decode(type, from: value)
+            return try JSONValueDecoder.decode(type, from: value, strict: true)
         } catch let error as DecodingError {
             let message = JSONValueDecoder.describe(error, root: "params")
             throw .invalidParams(params == nil ? "params: required but missing (\(message))" : message)

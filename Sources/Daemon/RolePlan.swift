@@ -18,24 +18,23 @@ struct RolePlan {
 
     static let systems = ["mason"]
 
+    /// Operations a client may keep outstanding: the proxy's admission window (a request further
+    /// ahead of the client's acknowledged mark is refused, so a larger concurrency deadlocks).
+    static let maxClientConcurrency = Int(ProxyConfig(group: 0, spaces: 1, replicas: [Endpoint(0)], me: 0, sequencers: [Endpoint(1)]).maxClientWindow)
+
     /// `defaultIP`: the node's data-plane address, for worker addresses given as `:port`.
     init(_ request: StartRolesRequest, defaultIP: String, seed: UInt64) throws(PlanError) {
         guard Self.systems.contains(request.system) else {
             throw PlanError("system: '\(request.system)' is not one masond runs; it runs: \(Self.systems.joined(separator: ", ")).")
         }
         let cluster = request.cluster
-        guard (1 ... maxSequenceSpaces).contains(cluster.spaces) else {
-            throw PlanError("cluster.spaces: \(cluster.spaces) is outside 1...\(maxSequenceSpaces).")
-        }
         guard !cluster.groups.isEmpty else { throw PlanError("cluster.groups: a Mason cluster needs at least one proxy group.") }
-        for (g, replicas) in cluster.groups.enumerated() where replicas.isEmpty || replicas.count > 255 {
-            throw PlanError("cluster.groups[\(g)]: a group has 1...255 replicas (got \(replicas.count)).")
+        // Every number is in range before any is used: no conversion or sum below can trap.
+        if let problem = request.rangeProblem(nowUnixNanos: MonotonicClock.unixNanoseconds(), maxSpaces: maxSequenceSpaces,
+                                              maxConcurrency: Self.maxClientConcurrency) {
+            throw PlanError(problem)
         }
         let concurrency = cluster.concurrency ?? 4
-        guard concurrency > 0 else { throw PlanError("cluster.concurrency: must be at least 1 (got \(concurrency)).") }
-        if let k = cluster.demand, !(1 ... cluster.spaces).contains(k) {
-            throw PlanError("cluster.demand: must be 1...\(cluster.spaces) spaces (got \(k)).")
-        }
 
         // Which endpoint is which role.
         var kinds: [UInt32: HostedRole.Kind] = [:]
@@ -74,7 +73,6 @@ struct RolePlan {
         let now = MonotonicClock.now()
         origin = request.originUnixNanos.map { MonotonicClock.instant(atUnixNanoseconds: $0) } ?? now
         let interval = request.intervalMillis ?? 10
-        guard (1 ... 60_000).contains(interval) else { throw PlanError("intervalMillis: must be 1...60000 (got \(interval)).") }
         intervalNanos = interval * 1_000_000
         let measureFrom = origin.adding(microseconds: (request.warmupMillis ?? 0) * 1_000)
         let measureUntil = request.durationMillis.map { measureFrom.adding(microseconds: $0 * 1_000) } ?? Instant(nanoseconds: .max)
@@ -132,17 +130,10 @@ struct RolePlan {
                 if let v = p.maxBatchesInFlight { config.maxBatchesInFlight = v }
                 if let v = p.heartbeatMicros { config.heartbeatMicros = v }
                 if let v = p.sequencerTimeoutMicros { config.sequencerTimeoutMicros = v }
-                if let v = p.maxLogSize {
-                    guard v >= 1 else { throw PlanError("cluster.proxy.maxLogSize: must be at least 1 (got \(v)).") }
-                    config.raft.maxLogSize = v
-                }
+                // In range already (`rangeProblem`), so `validationError` below cannot overflow either.
+                if let v = p.maxLogSize { config.raft.maxLogSize = v }
                 if let v = p.maxAppendBytes { config.raft.maxAppendBytes = v }
-                if let v = p.snapshotChunkBytes {
-                    guard (1 ... Int(UInt16.max)).contains(v) else {
-                        throw PlanError("cluster.proxy.snapshotChunkBytes: must be 1...65535 (got \(v)).")
-                    }
-                    config.raft.snapshotChunkBytes = v
-                }
+                if let v = p.snapshotChunkBytes { config.raft.snapshotChunkBytes = v }
             }
             if let problem = config.validationError() { throw PlanError("cluster.proxy: \(problem)") }
             return Proxy(config: config, generator: generator)
