@@ -117,12 +117,13 @@ func withRunner<T>(_ testbed: Testbed, _ body: (Runner) throws -> T) throws -> T
 final class InterruptStopper {
     private let sources: [DispatchSourceSignal]
 
-    init(_ stop: @escaping @Sendable () -> Void) {
+    /// `announce` goes to stderr (after "masonlab: ") before `stop` runs.
+    init(announce: String? = "interrupted; stopping the testbed", _ stop: @escaping @Sendable () -> Void) {
         sources = [SIGINT, SIGTERM].map { sig in
             signal(sig, SIG_IGN)
             let source = DispatchSource.makeSignalSource(signal: sig, queue: .global())
             source.setEventHandler {
-                FileHandle.standardError.write(Data("masonlab: interrupted; stopping the testbed\n".utf8))
+                if let announce { FileHandle.standardError.write(Data("masonlab: \(announce)\n".utf8)) }
                 stop()
                 exit(130)
             }

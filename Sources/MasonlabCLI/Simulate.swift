@@ -96,8 +96,11 @@ struct Simulate: ParsableCommand {
     @Option(name: .customLong("crash"), help: "ROLE:T: crash a role at T seconds: sequencer, backup, proxy-G-R or client-K (repeatable).")
     var crashes: [CrashArgument] = []
 
-    @Flag(help: "Print one JSON document instead of the table.")
+    @Flag(help: "Print one JSON document instead of the table, once every seed has run.")
     var json = false
+
+    @Flag(name: .customLong("json-lines"), help: "Print one JSON object per seed, on its own line, as each seed finishes.")
+    var jsonLines = false
 
     @Flag(help: "Print only the summary line and any failing seeds, not a row per seed.")
     var quiet = false
@@ -106,6 +109,7 @@ struct Simulate: ParsableCommand {
     var trace = false
 
     func validate() throws {
+        if json, jsonLines { throw ValidationError("--json and --json-lines are exclusive: pick one.") }
         if seeds < 1 || seeds > 1_000_000 { throw ValidationError("--seeds must be between 1 and 1000000 (got \(seeds)).") }
         if let problem = config(seed: seed).validationError() { throw ValidationError(problem) }
     }
@@ -138,42 +142,16 @@ struct Simulate: ParsableCommand {
 
     func run() throws {
         let configs = (0 ..< UInt64(seeds)).map { config(seed: seed &+ $0) }
-        let reports = SeedRunner.run(configs, trace: trace)
-        if json {
-            print(SimulateOutput.json(reports))
-        } else {
-            print(SimulateOutput.table(reports, rows: !quiet))
-        }
-        let failures = zip(configs, reports).filter { !$0.1.ok }
-        guard failures.isEmpty else {
-            var lines = ["\(failures.count) of \(reports.count) seeds broke an invariant. Replay each with:"]
-            for (config, report) in failures {
-                lines.append("  \(SimulateOutput.replayCommand(config))   # \(report.failed.map(\.name).joined(separator: ", "))")
-            }
-            throw CommandFailure(lines.joined(separator: "\n"))
-        }
-    }
-}
-
-/// Runs seeds on every core; results come back in seed order.
-enum SeedRunner {
-    static func run(_ configs: [SimulationConfig], trace: Bool = false) -> [SimulationReport] {
-        if trace {
-            // One seed after another, so each seed's lines stay together.
-            return configs.map { config in
-                MasonSimulation.run(config) { line in
-                    FileHandle.standardError.write(Data("seed \(config.seed) \(line)\n".utf8))
-                }
+        let reporter = SeedReporter(configs: configs, format: json ? .json : jsonLines ? .jsonLines : quiet ? .quiet : .table)
+        // Ctrl-C: print what the finished seeds found (with their replay commands), then exit 130.
+        let stopper = InterruptStopper(announce: nil) {
+            if let failure = reporter.finish(interrupted: true) {
+                FileHandle.standardError.write(Data("masonlab: \(failure)\n".utf8))
             }
         }
-        let results = Mutex([SimulationReport?](repeating: nil, count: configs.count))
-        let workers = max(1, min(configs.count, ProcessInfo.processInfo.activeProcessorCount))
-        DispatchQueue.concurrentPerform(iterations: workers) { worker in
-            for index in stride(from: worker, to: configs.count, by: workers) {
-                let report = MasonSimulation.run(configs[index])
-                results.withLock { $0[index] = report }
-            }
-        }
-        return results.withLock { $0.map { $0! } }
+        reporter.begin()
+        SeedRunner.run(configs, trace: trace) { index, report in reporter.finished(index, report) }
+        withExtendedLifetime(stopper) {}
+        if let failure = reporter.finish(interrupted: false) { throw CommandFailure(failure) }
     }
 }

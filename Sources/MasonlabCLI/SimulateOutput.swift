@@ -1,24 +1,27 @@
 import Foundation
 import Simulation
 
-/// How `masonlab simulate` prints its reports.
+/// How `masonlab simulate` prints one seed: a table row, a JSON record, and the command that replays it.
 enum SimulateOutput {
-    static func table(_ reports: [SimulationReport], rows showRows: Bool = true) -> String {
-        let header = ["seed", "ok", "ops", "sim_ops_s", "p50_us", "p99_us", "p999_us", "messages", "recovery_ms", "digest", "failed"]
-        var rows = [header]
-        for r in reports {
-            rows.append([String(r.seed), r.ok ? "yes" : "NO", String(r.operations), String(Int(r.throughputOpsPerSecond.rounded())),
-                         String(r.p50Micros), String(r.p99Micros), String(r.p999Micros), String(r.messagesDelivered),
-                         recoveryColumn(r), r.digest.description, r.failed.map(\.name).joined(separator: ",")])
-        }
-        var text = showRows ? TextTable.render(rows) + "\n" : ""
-        let passed = reports.filter(\.ok).count
-        let names = reports.first?.invariants.map(\.name).joined(separator: ", ") ?? ""
-        text += "\(reports.count) seeds: \(passed) passed, \(reports.count - passed) failed. Invariants: \(names)."
-        for r in reports where !r.ok {
-            for f in r.failed { text += "\nseed \(r.seed): \(f.name): \(f.detail ?? "")" }
-        }
-        return text
+    /// Column names and the widths rows are padded to (rows print as seeds finish, before the
+    /// widest value is known; a wider value just pushes the rest of its row right).
+    static let columns: [(name: String, width: Int)] = [
+        ("seed", 6), ("ok", 3), ("ops", 8), ("sim_ops_s", 9), ("p50_us", 7), ("p99_us", 7), ("p999_us", 8),
+        ("messages", 9), ("digest", 16), ("recovery_ms", 11), ("failed", 0),
+    ]
+
+    static var header: String { line(columns.map(\.name)) }
+
+    static func row(_ r: SimulationReport) -> String {
+        line([String(r.seed), r.ok ? "yes" : "NO", String(r.operations), String(Int(r.throughputOpsPerSecond.rounded())),
+              String(r.p50Micros), String(r.p99Micros), String(r.p999Micros), String(r.messagesDelivered),
+              r.digest.description, recoveryColumn(r), r.failed.map(\.name).joined(separator: ",")])
+    }
+
+    private static func line(_ cells: [String]) -> String {
+        zip(cells, columns).enumerated().map { index, pair in
+            index == columns.count - 1 ? pair.0 : pair.0.padding(toLength: max(pair.1.width, pair.0.count), withPad: " ", startingAt: 0)
+        }.joined(separator: "  ").trimmingCharacters(in: .whitespaces)
     }
 
     /// `kill-leader=312.5,kill-sequencer=401.2`, or `-` without scheduled faults.
@@ -28,27 +31,79 @@ enum SimulateOutput {
             .joined(separator: ",")
     }
 
-    static func json(_ reports: [SimulationReport]) -> String {
-        let seeds: [[String: Any]] = reports.map { r in
-            var entry: [String: Any] = [
-                "seed": r.seed, "ok": r.ok, "ops": r.operations,
-                "throughput_ops": (r.throughputOpsPerSecond * 10).rounded() / 10,
-                "p50_us": r.p50Micros, "p99_us": r.p99Micros, "p999_us": r.p999Micros,
-                "messages": r.messagesDelivered, "simulated_seconds": r.simulatedSeconds, "digest": r.digest.description,
-                "gc_truncated_below": r.gcTruncatedBelow,
-                "invariants": Dictionary(uniqueKeysWithValues: r.invariants.map { ($0.name, $0.held) }),
-            ]
-            let failures = r.failed.map { [$0.name: $0.detail ?? ""] }.reduce(into: [String: String]()) { $0.merge($1) { a, _ in a } }
-            if !failures.isEmpty { entry["failures"] = failures }
-            if !r.recoveries.isEmpty {
-                entry["recoveries"] = r.recoveries.map { recovery -> [String: Any] in
-                    ["fault": recovery.fault, "at_s": recovery.atSeconds, "recovery_ms": recovery.recoveryMillis ?? NSNull()]
-                }
+    /// One seed as `--json` lists it and `--json-lines` prints it.
+    struct SeedRecord: Encodable {
+        struct Recovery: Encodable {
+            var fault: String
+            var at_s: Double
+            var recovery_ms: Double?
+
+            func encode(to encoder: any Encoder) throws {
+                var container = encoder.container(keyedBy: CodingKeys.self)
+                try container.encode(fault, forKey: .fault)
+                try container.encode(at_s, forKey: .at_s)
+                try container.encode(recovery_ms, forKey: .recovery_ms) // null when no new number came
             }
-            return entry
+
+            private enum CodingKeys: String, CodingKey { case fault, at_s, recovery_ms }
         }
-        let data = try! JSONSerialization.data(withJSONObject: ["seeds": seeds], options: [.sortedKeys])
-        return String(decoding: data, as: UTF8.self)
+
+        var seed: UInt64
+        var ok: Bool
+        var ops: UInt64
+        var throughput_ops: Double
+        var p50_us: UInt64
+        var p99_us: UInt64
+        var p999_us: UInt64
+        var messages: UInt64
+        var simulated_seconds: Double
+        var digest: String
+        var gc_truncated_below: [UInt64]
+        var invariants: [String: Bool]
+        /// Broken invariants and what broke them; absent when every invariant held.
+        var failures: [String: String]?
+        var recoveries: [Recovery]?
+        /// The command that replays this seed; present when it failed.
+        var replay: String?
+
+        init(_ r: SimulationReport, config: SimulationConfig) {
+            seed = r.seed
+            ok = r.ok
+            ops = r.operations
+            throughput_ops = (r.throughputOpsPerSecond * 10).rounded() / 10
+            p50_us = r.p50Micros
+            p99_us = r.p99Micros
+            p999_us = r.p999Micros
+            messages = r.messagesDelivered
+            simulated_seconds = r.simulatedSeconds
+            digest = r.digest.description
+            gc_truncated_below = r.gcTruncatedBelow
+            invariants = Dictionary(r.invariants.map { ($0.name, $0.held) }, uniquingKeysWith: { $0 && $1 })
+            if !r.ok {
+                failures = Dictionary(r.failed.map { ($0.name, $0.detail ?? "") }, uniquingKeysWith: { a, _ in a })
+                replay = replayCommand(config)
+            }
+            if !r.recoveries.isEmpty {
+                recoveries = r.recoveries.map { Recovery(fault: $0.fault, at_s: $0.atSeconds, recovery_ms: $0.recoveryMillis) }
+            }
+        }
+    }
+
+    /// The `--json` document: every finished seed in seed order; `interrupted` when Ctrl-C cut the sweep short.
+    struct Document: Encodable {
+        var seeds: [SeedRecord]
+        var interrupted: Bool?
+    }
+
+    static func json(_ value: some Encodable) -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        do {
+            return String(decoding: try encoder.encode(value), as: UTF8.self)
+        } catch {
+            // Only a non-finite Double can fail here, and the report's are finite.
+            preconditionFailure("a simulation record did not encode: \(error)")
+        }
     }
 
     /// The one line that replays `config` exactly.
@@ -67,18 +122,5 @@ enum SimulateOutput {
         parts += c.partitions.map { "--partition \($0.atSeconds):\($0.durationSeconds)" }
         parts += c.crashes.map { "--crash \($0.role):\($0.atSeconds)" }
         return parts.joined(separator: " ")
-    }
-}
-
-/// Left-aligned columns separated by two spaces.
-enum TextTable {
-    static func render(_ rows: [[String]]) -> String {
-        guard let width = rows.map(\.count).max() else { return "" }
-        let widths = (0 ..< width).map { column in rows.map { column < $0.count ? $0[column].count : 0 }.max() ?? 0 }
-        return rows.map { row in
-            row.enumerated().map { index, cell in
-                index == row.count - 1 ? cell : cell.padding(toLength: widths[index], withPad: " ", startingAt: 0)
-            }.joined(separator: "  ")
-        }.joined(separator: "\n")
     }
 }

@@ -13,14 +13,17 @@ import Testing
         URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("masonlab")
     }
 
+    /// The built masonlab. `swift test` runs the tests from inside the .xctest bundle on some
+    /// layouts; then it is beside the bundle.
+    static var binaryURL: URL {
+        let url = binary
+        if FileManager.default.fileExists(atPath: url.path) { return url }
+        return url.deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("masonlab")
+    }
+
     static func masonlab(_ arguments: [String]) throws -> Result {
-        var url = binary
-        // `swift test` runs the tests from inside the .xctest bundle on some layouts; look beside it.
-        if !FileManager.default.fileExists(atPath: url.path) {
-            url = url.deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("masonlab")
-        }
         let process = Process()
-        process.executableURL = url
+        process.executableURL = binaryURL
         process.arguments = arguments
         let out = Pipe(), err = Pipe()
         process.standardOutput = out
