@@ -50,9 +50,16 @@ public struct Inventory: Codable, Equatable, Sendable {
         }
         do {
             let inventory = try decoder.decode(Inventory.self, from: data)
-            var seen = Set<String>()
-            for node in inventory.nodes where !seen.insert(node.name).inserted {
-                throw LabError("\(path): node \(node.name) appears twice.")
+            var seen: [String: String] = [:]  // canonical name → the name as written
+            for node in inventory.nodes {
+                let key = NaturalOrder.canonical(node.name)
+                if let earlier = seen[key] {
+                    guard earlier == node.name else {
+                        throw LabError("\(path): nodes \(earlier) and \(node.name) are the same node number (leading zeros do not count); rename one of them.")
+                    }
+                    throw LabError("\(path): node \(node.name) appears twice.")
+                }
+                seen[key] = node.name
             }
             return inventory
         } catch let error as LabError {

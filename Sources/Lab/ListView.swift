@@ -69,16 +69,20 @@ public struct ListView: Sendable, Equatable {
         var body = Substring(text)
         if body.first == "\u{FEFF}" { body = body.dropFirst() }
         var nodes: [ListViewNode] = []
-        var firstLine: [String: Int] = [:]
+        var firstLine: [String: (name: String, line: Int)] = [:]  // by canonical name
         // "\r\n" is a single Character, so split on isNewline rather than on "\n".
         let lines = body.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline)
         for (offset, raw) in lines.enumerated() {
             let tokens = raw.split(whereSeparator: \.isWhitespace).map(String.init)
             guard let node = try parseLine(tokens, raw: raw, line: offset + 1) else { continue }
-            if let earlier = firstLine[node.name] {
-                throw .duplicateName(name: node.name, firstLine: earlier, secondLine: node.line)
+            let key = NaturalOrder.canonical(node.name)
+            if let earlier = firstLine[key] {
+                guard earlier.name == node.name else {
+                    throw .sameNumber(first: earlier.name, firstLine: earlier.line, second: node.name, secondLine: node.line)
+                }
+                throw .duplicateName(name: node.name, firstLine: earlier.line, secondLine: node.line)
             }
-            firstLine[node.name] = node.line
+            firstLine[key] = (node.name, node.line)
             nodes.append(node)
         }
         guard !nodes.isEmpty else { throw .emptyList }

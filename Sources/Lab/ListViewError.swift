@@ -17,6 +17,8 @@ public enum ListViewError: Error, CustomStringConvertible, Equatable, Sendable {
     case invalidPort(line: Int, name: String, port: String)
     /// Two lines carry the same node name.
     case duplicateName(name: String, firstLine: Int, secondLine: Int)
+    /// Two names differ only in leading zeros (`client-0`, `client-00`): the same role and number.
+    case sameNumber(first: String, firstLine: Int, second: String, secondLine: Int)
 
     public var description: String {
         switch self {
@@ -36,6 +38,8 @@ public enum ListViewError: Error, CustomStringConvertible, Equatable, Sendable {
             return "line \(line): node '\(name)' has SSH port '\(Self.clip(port))', which is not a number from 1 to 65535; fix the '-p' value of its SSH command"
         case let .duplicateName(name, first, second):
             return "lines \(first) and \(second): node name '\(name)' appears twice; every node needs a unique name, so delete or rename one of them"
+        case let .sameNumber(first, firstLine, second, secondLine):
+            return "lines \(firstLine) and \(secondLine): '\(Self.clip(first))' and '\(Self.clip(second))' are the same node number (leading zeros do not count); rename one of them"
         }
     }
 

@@ -24,4 +24,20 @@ public enum NaturalOrder {
     }
 
     public static func sorted(_ names: [String]) -> [String] { names.sorted(by: less) }
+
+    /// The name with leading zeros dropped from every run of digits: `client-00` and `client-0` are
+    /// the same node to natural order (neither sorts before the other), so they must not both exist.
+    public static func canonical(_ name: String) -> String {
+        var out = String.UnicodeScalarView(), digits = String.UnicodeScalarView()
+        func flush() {
+            let kept = digits.drop { $0 == "0" }
+            out.append(contentsOf: kept.isEmpty && !digits.isEmpty ? ["0"] : Array(kept))
+            digits.removeAll()
+        }
+        for c in name.unicodeScalars {
+            if c.properties.numericType == .decimal { digits.append(c) } else { flush(); out.append(c) }
+        }
+        flush()
+        return String(out)
+    }
 }

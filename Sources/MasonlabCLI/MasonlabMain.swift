@@ -1,4 +1,5 @@
 import ArgumentParser
+import Control
 import Foundation
 import Lab
 
@@ -21,11 +22,17 @@ public enum ExitStatus {
 }
 
 public enum MasonlabMain {
+    /// The command a command line names, parsed and validated (every numeric flag in its range);
+    /// a negative number after an option reaches that option's check (`NegativeNumberArguments`).
+    public static func parse(_ arguments: [String]) throws -> any ParsableCommand {
+        try Masonlab.parseAsRoot(NegativeNumberArguments.attach(arguments))
+    }
+
     /// Parses the command line and runs the command. Usage errors print one sentence and exit 2
     /// (ArgumentParser's default is 64).
     public static func run(_ arguments: [String] = Array(CommandLine.arguments.dropFirst())) -> Never {
         do {
-            var command = try Masonlab.parseAsRoot(arguments)
+            var command = try parse(arguments)
             try command.run()
             exit(0)
         } catch {

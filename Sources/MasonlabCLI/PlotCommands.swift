@@ -41,6 +41,8 @@ struct PlotCommand: ParsableCommand {
 
     @OptionGroup var database: ResultsDatabaseOption
 
+    func validate() throws { try FlagBounds.check("--sweep", sweep, 1 ... Int64.max, "an id from masonlab results list") }
+
     func run() throws {
         let out = out ?? "sweep-\(sweep).pdf"
         _ = try withResultsErrors { try FigureFormat(path: out) }
@@ -82,6 +84,8 @@ struct RecoveryPlotCommand: ParsableCommand {
     var json = false
 
     @OptionGroup var database: ResultsDatabaseOption
+
+    func validate() throws { try FlagBounds.check("--run", runID, 1 ... Int64.max, "an id from masonlab results list") }
 
     func run() throws {
         _ = try withResultsErrors { try FigureFormat(path: out) }

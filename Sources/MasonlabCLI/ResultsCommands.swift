@@ -188,6 +188,8 @@ struct ResultsPercentiles: ParsableCommand {
     @OptionGroup var database: ResultsDatabaseOption
 
     func validate() throws {
+        try FlagBounds.check("--run", runID, 1 ... Int64.max, "an id from masonlab results list")
+        try FlagBounds.check("--sweep", sweep, 1 ... Int64.max, "an id from masonlab results list")
         guard [runID != nil, sweep != nil, figure != nil].filter({ $0 }).count <= 1 else {
             throw ValidationError("give at most one of --run, --sweep and --figure.")
         }

@@ -51,6 +51,16 @@ struct RunArguments: ParsableArguments {
     @Option(name: [.customLong("kill-sequencer"), .customLong("kill_sequencer")], help: "Kill the primary sequencer T seconds into measurement.")
     var killSequencer: Double?
 
+    @Option(name: .customLong("pause"), help: ArgumentHelp(
+        "Stop (SIGSTOP) the daemon hosting ROLE (\(NemesisArguments.roles)) T seconds into measurement and continue it DURATION seconds later; repeatable.",
+        valueName: "ROLE:T:DURATION"))
+    var pauses: [String] = []
+
+    @Option(name: .customLong("partition"), help: ArgumentHelp(
+        "Cut one proxy node of every triple (the one hosting its first group's leader) off from every other node, T seconds into measurement, for DURATION seconds (nftables; needs root); repeatable, not overlapping.",
+        valueName: "T:DURATION"))
+    var partitions: [String] = []
+
     @Option(help: "Startup-failure retries after the first attempt.")
     var retries: Int = 3
 
@@ -58,6 +68,7 @@ struct RunArguments: ParsableArguments {
     var injectClientStartFailures: Int = 0
 
     func validate() throws {
+        try checkRanges()
         guard system == "mason" else {
             throw ValidationError("--system: '\(system)' cannot run yet; the systems that run are: mason.")
         }
@@ -71,6 +82,19 @@ struct RunArguments: ParsableArguments {
             if let t, !(0 ..< duration).contains(t) { throw ValidationError("\(flag) \(t) is outside the measurement (0..<\(duration) s).") }
         }
         guard (0 ... 20).contains(retries) else { throw ValidationError("--retries must be 0...20 (got \(retries)).") }
+        try checkPausesAndPartitions()
+    }
+
+    /// `--pause` and `--partition`: each readable, inside the measurement, naming a role the run has.
+    private func checkPausesAndPartitions() throws {
+        do {
+            let faults = try pauses.map(NemesisArguments.pause) + partitions.map(NemesisArguments.partition)
+            let clients = nclients.multipliedReportingOverflow(by: nclientThreads)
+            try NemesisArguments.check(faults, duration: duration, groups: min(max(0, nproxies), 1 << 20) / 3 * min(max(0, nproxyThreads), 64),
+                                       clients: clients.overflow ? .max : clients.partialValue)
+        } catch let error as NemesisArgumentError {
+            throw ValidationError(error.description)
+        }
     }
 
     var spec: RunSpec {
@@ -90,6 +114,7 @@ struct RunArguments: ParsableArguments {
         s.injectClientStartFailures = injectClientStartFailures
         if let t = killLeader { s.faults.append(.killLeader(at: t)) }
         if let t = killSequencer { s.faults.append(.killSequencer(at: t)) }
+        s.faults += pauses.compactMap { try? NemesisArguments.pause($0) } + partitions.compactMap { try? NemesisArguments.partition($0) }
         s.recordRanges = !s.faults.isEmpty
         return s
     }

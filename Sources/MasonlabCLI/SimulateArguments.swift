@@ -1,4 +1,5 @@
 import ArgumentParser
+import Control
 import Protocols
 import Simulation
 
@@ -52,5 +53,27 @@ struct CrashArgument: ExpressibleByArgument {
     init?(argument: String) {
         guard let colon = argument.lastIndex(of: ":"), let at = Double(argument[argument.index(after: colon)...]) else { return nil }
         fault = CrashFault(role: String(argument[..<colon]), atSeconds: at)
+    }
+}
+
+extension Simulate {
+    /// The bounds `SimulationConfig.validationError` leaves open (upper ends), checked first because
+    /// that validation computes with them: `--max-batch-ops 9223372036854775807` trapped inside the
+    /// proxy's batch-size check, and `--nclients` × `--nclient-threads` is a product.
+    func checkRanges() throws {
+        typealias F = FlagBounds
+        try F.check("--nclients", clients, 1 ... 10_000)
+        try F.check("--nclient-threads", clientThreads, 1 ... 64)
+        try F.check("--max-batch-ops", maxBatchOps, MasonSpecBounds.maxBatchOps)
+        try F.check("--max-log-size", maxLogSize, 16 ... MasonSpecBounds.maxLogSize.upperBound)
+        try F.check("--batch-timeout-us", batchTimeoutMicros, MasonSpecBounds.batchTimeoutMicros)
+        try F.check("--gc-interval-us", gcIntervalMicros, 100 ... 10_000_000)
+        try F.check("--nsequence-spaces", spaces, 1 ... maxSequenceSpaces)
+        if case let .random(k) = demand.demand { try F.check("--demand", k, 1 ... spaces) }
+        for p in partitions {
+            try F.checkSeconds("--partition (start)", p.fault.atSeconds, 0 ... 3_600)
+            try F.checkSeconds("--partition (duration)", p.fault.durationSeconds, 0 ... 3_600)
+        }
+        for c in crashes { try F.checkSeconds("--crash \(c.fault.role)", c.fault.atSeconds, 0 ... 3_600) }
     }
 }

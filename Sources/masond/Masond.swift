@@ -25,7 +25,7 @@ struct Masond: ParsableCommand {
     /// masonlab's) instead of 64.
     static func main() {
         do {
-            var command = try parseAsRoot()
+            var command = try parseAsRoot(NegativeNumberArguments.attach(Array(CommandLine.arguments.dropFirst())))
             try command.run()
         } catch {
             if exitCode(for: error) == .validationFailure {
@@ -70,6 +70,7 @@ struct Serve: ParsableCommand {
     var parent: Int32?
 
     func validate() throws {
+        if let parent, parent < 1 { throw ValidationError("--parent must be a process id, 1...\(Int32.max) (got \(parent)).") }
         if let address, IPv4Network.parse(address) == nil {
             throw ValidationError("--address: '\(address)' is not an IPv4 address (a.b.c.d).")
         }

@@ -80,8 +80,8 @@ import Testing
 }
 
 @Suite struct FrameSizedPlacementTests {
-    private func slots(proxyTransport: String?) -> [NodeSlot] {
-        var slots = LocalTestbed.slots(for: MasonOptions())
+    private func slots(proxyTransport: String?) throws -> [NodeSlot] {
+        var slots = try LocalTestbed.slots(for: MasonOptions())
         for i in slots.indices where slots[i].role == "proxy" { slots[i].transport = proxyTransport }
         return slots
     }
