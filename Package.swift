@@ -74,7 +74,7 @@ let package = Package(
         ),
         .testTarget(name: "ProtocolsTests", dependencies: ["Protocols"]),
         .testTarget(name: "SimulationTests", dependencies: ["Simulation", "Protocols"]),
-        .testTarget(name: "MasonlabCLITests", dependencies: ["masonlab"]),
+        .testTarget(name: "MasonlabCLITests", dependencies: ["masonlab", "MasonlabCLI"]),
         // Shared by the test targets only: whether a missing prerequisite skips a test or fails it.
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "TransportTests", dependencies: ["Transport", "Protocols", "TestSupport"]),

@@ -109,6 +109,7 @@ struct Simulate: ParsableCommand {
     var trace = false
 
     func validate() throws {
+        try checkRanges()  // SimulateArguments.swift: bounds first, so the checks below cannot overflow
         if json, jsonLines { throw ValidationError("--json and --json-lines are exclusive: pick one.") }
         if seeds < 1 || seeds > 1_000_000 { throw ValidationError("--seeds must be between 1 and 1000000 (got \(seeds)).") }
         if let problem = config(seed: seed).validationError() { throw ValidationError(problem) }
