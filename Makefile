@@ -1,7 +1,7 @@
 # The two commands of the README. Both install what is missing, then build; run as root on Debian 12.
 DEBIAN_PACKAGES := libdpdk-dev libnuma-dev libssh2-1-dev libsqlite3-dev gnuplot-nox
 # The tests also run real sshd servers (the SSH library's tests, the fake Emulab nodes).
-TEST_PACKAGES := openssh-server
+TEST_PACKAGES := openssh-server nftables procps
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 SIMULATE := .build/release/masonlab simulate --system mason --quiet
 

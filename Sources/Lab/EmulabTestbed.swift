@@ -13,12 +13,16 @@ public final class EmulabTestbed: Testbed, @unchecked Sendable {
     private let lock = NSLock()
     private var remotes: [String: (node: RemoteNode, control: ControlClient)] = [:]
     private var warned = false
+    private let pauser: EmulabNemesis
 
     public init(inventory: Inventory, ssh: SSHSettings, warn: @escaping @Sendable (String) -> Void = { _ in }) {
         self.inventory = inventory
         self.ssh = ssh
         self.warn = warn
+        pauser = EmulabNemesis(inventory: inventory, ssh: ssh)
     }
+
+    public var nemesis: Nemesis { pauser }
 
     deinit { stop() }
 
@@ -74,6 +78,7 @@ public final class EmulabTestbed: Testbed, @unchecked Sendable {
     /// Resets every connected node's masond (its roles stop) over a fresh channel, so this works
     /// while another thread waits on a call; then closes the sessions.
     public func stop() {
+        pauser.healAll()
         let open = lock.withLock { () -> [(node: RemoteNode, control: ControlClient)] in
             defer { remotes = [:] }
             return Array(remotes.values)

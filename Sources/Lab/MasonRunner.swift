@@ -13,6 +13,8 @@ public struct MasonRunner {
     public let controls: [ControlClient]
     public let placement: MasonPlacement
     public let spec: RunSpec
+    /// Pauses and partitions (`runFaults`, NemesisSchedule.swift): the testbed's, healed by its `stop` too.
+    public var nemesis: Nemesis = NoNemesis(testbed: "this")
 
     public init(controls: [ControlClient], placement: MasonPlacement, spec: RunSpec) {
         precondition(controls.count == placement.nodes.count, "one control client per placed node")
@@ -80,11 +82,7 @@ public struct MasonRunner {
             }
         }
         let measureStart = originDate.addingTimeInterval(spec.warmup)
-        var events: [FaultEvent] = []
-        for fault in spec.faults.sorted(by: { $0.at < $1.at }) {
-            sleep(until: measureStart.addingTimeInterval(fault.at))
-            events.append(try inject(fault, measureStart: measureStart))
-        }
+        let events = try runFaults(measureStart: measureStart)
         sleep(until: measureStart.addingTimeInterval(spec.duration + spec.cooldown))
         for node in placement.clientNodes {
             let _: RolesStatus = try control(node).call("roles.stop", params: EndpointsRequest(drainMillis: 5_000))

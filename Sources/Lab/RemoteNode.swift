@@ -102,6 +102,18 @@ public final class RemoteNode: @unchecked Sendable {
         return (ControlClient(reading: stream.descriptor, writing: stream.descriptor, peer: "masond on \(name)", ownsDescriptors: true), stream)
     }
 
+    /// Runs `command` (as root when `root`: after `sudo`), `input` on its stdin; a non-zero exit
+    /// is an error quoting the command's last words.
+    public func run(_ command: String, root: Bool = false, input: String? = nil, timeout: Duration = .seconds(20)) throws {
+        let result: SSHCommandResult
+        do {
+            result = try session.exec((root ? sudo : "") + command, stdin: input.map { Data($0.utf8) }, timeout: timeout)
+        } catch {
+            throw LabError("\(name): \(command): \(error)")
+        }
+        guard result.status == 0 else { throw LabError("\(name): \(command) failed (\(Self.lastWords(result))).") }
+    }
+
     /// Ends every bridge and the session.
     public func close() {
         let open = lock.withLock { () -> [SSHStream] in

@@ -66,7 +66,9 @@ public final class Runner: @unchecked Sendable {
             let started = Date()
             do {
                 let controls = try testbed.controls(for: placement.nodes.map(\.slot))
-                attempt = MasonRunner(controls: controls, placement: placement, spec: spec).attempt(number)
+                var runner = MasonRunner(controls: controls, placement: placement, spec: spec)
+                runner.nemesis = testbed.nemesis
+                attempt = runner.attempt(number)
             } catch {
                 // A node that cannot be reached fails this attempt like a role that cannot start.
                 attempt = AttemptRecord(number: number, startedAt: started, endedAt: Date(), outcome: .failed(reason: "\(error)"),

@@ -10,8 +10,11 @@ public protocol Testbed: AnyObject, Sendable {
     func slots(for options: MasonOptions) throws -> [NodeSlot]
     /// Control clients for `nodes`, in that order; reused across attempts while they last.
     func controls(for nodes: [NodeSlot]) throws -> [ControlClient]
-    /// Releases everything (from any thread, also mid-attempt): no roles of this testbed are left running.
+    /// Releases everything (from any thread, also mid-attempt): no roles of this testbed are left
+    /// running, and (through `nemesis.healAll()`) no daemon paused and no partition rule in force.
     func stop()
+    /// Pauses and partitions of this testbed's nodes (Nemesis.swift).
+    var nemesis: Nemesis { get }
 }
 
 /// The local testbed: `masond serve` processes bound to 127.0.1.1, 127.0.1.2, ..., started for
@@ -22,10 +25,13 @@ public final class LocalTestbed: Testbed, @unchecked Sendable {
     public let masond: URL
     private let lock = NSLock()
     private var daemons: LocalDaemons?
+    private let pauser = LocalNemesis()
 
     public init(masond: URL) { self.masond = masond }
 
     deinit { stop() }
+
+    public var nemesis: Nemesis { pauser }
 
     /// Two sequencers, the proxies, then the clients, on 127.0.1.1, 127.0.1.2, ... (each a masond of its own).
     public static func slots(for options: MasonOptions) -> [NodeSlot] {
@@ -58,7 +64,9 @@ public final class LocalTestbed: Testbed, @unchecked Sendable {
         let running = lock.withLock { () -> LocalDaemons? in
             defer { daemons = nil }
             return daemons
+            pauser.daemons(byAddress.nodes.map { ($0.address, $0.process.processIdentifier) })
         }
         running?.stop()
     }
 }
+        pauser.healAll()

@@ -7,7 +7,7 @@ import Results
 struct Run: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Run one experiment on the testbed and store it; prints the run id and its summary row.",
-        discussion: "Faults (--kill-leader, --kill-sequencer) are seconds from the start of measurement and hit the current leader."
+        discussion: "Faults (--kill-leader, --kill-sequencer, --pause, --partition) are seconds from the start of measurement and hit the current leader."
     )
 
     @OptionGroup var arguments: RunArguments
@@ -21,6 +21,7 @@ struct Run: ParsableCommand {
         let spec = arguments.spec
         let (store, runID, last) = try withRunner(makeTestbed(database.testbed, ssh: ssh)) { runner in
             _ = try usage { try runner.placement(spec) }
+            try usage { try runner.checkFaults(spec) }
             let store = try openStore(database.path)
             let (runID, last) = try runner.run(spec, ledger: store)
             return (store, runID, last)
@@ -144,6 +145,8 @@ func usage<T>(_ body: () throws -> T) throws -> T {
     do {
         return try body()
     } catch let error as PlacementError {
+        throw CommandFailure(error.description, status: ExitStatus.usage)
+    } catch let error as NemesisUnavailable {
         throw CommandFailure(error.description, status: ExitStatus.usage)
     }
 }

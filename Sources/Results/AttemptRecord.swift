@@ -4,7 +4,7 @@ import Foundation
 /// What the runner hands the store after each attempt of a run: when it ran, how it ended, every
 /// node's results and the faults injected. `ResultsStore.record(_:run:)` writes all of it, and the
 /// run's new status, in one transaction.
-public struct AttemptRecord: Sendable {
+public struct AttemptRecord: Sendable, Codable {
     /// 1, 2, ... within the run. A resumed run continues from `ResultsStore.attempts(run:).count + 1`.
     public var number: Int
     public var startedAt: Date
@@ -36,7 +36,7 @@ public struct AttemptRecord: Sendable {
 }
 
 /// How an attempt ended. A failed attempt is kept (with its reason) and the run retried.
-public enum AttemptOutcome: Sendable, Equatable {
+public enum AttemptOutcome: Sendable, Equatable, Codable {
     case succeeded
     case failed(reason: String)
 
@@ -53,20 +53,28 @@ public enum AttemptOutcome: Sendable, Equatable {
     }
 }
 
-/// One fault injected during an attempt.
+/// One fault injected during an attempt, with the times it actually started and ended (Jepsen's
+/// nemesis records both, so a plot can shade the time it was active).
 public struct FaultEvent: Sendable, Codable, Equatable {
-    /// What was done: `kill-leader`, `kill-sequencer`, `partition`, ...
+    /// What was done: `kill-leader`, `kill-sequencer`, `pause`, `partition`, ...
     public var kind: String
-    /// Whom it hit, in words: a node name, an endpoint, "group 0 leader (raft id 2)".
+    /// Whom it hit, in words: a node name, an endpoint, "group 0 leader (raft id 2)", the nodes cut off.
     public var target: String
     /// When it fired, in seconds from the start of measurement (after warmup).
     public var atSeconds: Double
+    /// When a lasting fault (a pause, a partition) was healed, in seconds from the start of
+    /// measurement; nil for an instant (a kill).
+    public var endSeconds: Double?
 
-    public init(kind: String, target: String, atSeconds: Double) {
+    public init(kind: String, target: String, atSeconds: Double, endSeconds: Double? = nil) {
         self.kind = kind
         self.target = target
         self.atSeconds = atSeconds
+        self.endSeconds = endSeconds
     }
+
+    /// How long a lasting fault was active; nil for an instant.
+    public var durationSeconds: Double? { endSeconds.map { $0 - atSeconds } }
 
     /// A short caption for figures: "leader killed", "sequencer killed", or the kind itself.
     public var caption: String {
@@ -74,6 +82,7 @@ public struct FaultEvent: Sendable, Codable, Equatable {
         case "kill-leader": "leader killed"
         case "kill-sequencer": "sequencer killed"
         case "kill-backup": "backup killed"
+        case "pause": "paused"
         case "partition": "partition"
         default: kind
         }

@@ -38,9 +38,9 @@ extension ResultsStore {
                 try Self.insert(node, index: index, json: nodeJSON[index], clientJSON: clientJSON[index], attempt: attemptID, run: run, db)
             }
             if let curve = attempt.recovery { try Self.insert(curve, attempt: attemptID, db) }
-            let insertFault = try db.cachedStatement(sql: "INSERT INTO fault_event (attempt_id, kind, target, at_seconds) VALUES (?, ?, ?, ?)")
+            let insertFault = try db.cachedStatement(sql: "INSERT INTO fault_event (attempt_id, kind, target, at_seconds, end_seconds) VALUES (?, ?, ?, ?, ?)")
             for fault in attempt.faults {
-                try insertFault.execute(arguments: [attemptID, fault.kind, fault.target, fault.atSeconds])
+                try insertFault.execute(arguments: [attemptID, fault.kind, fault.target, fault.atSeconds, fault.endSeconds])
             }
             let newStatus = attempt.outcome == .succeeded ? "succeeded" : "failed"
             try db.execute(sql: "UPDATE run SET status = ? WHERE id = ?", arguments: [newStatus, run.rawValue])

@@ -1,7 +1,9 @@
 import Foundation
 
 /// The recovery plot: the highest contiguous sequence number of every space over time (top panel)
-/// and the throughput of all clients over time (bottom panel), with a marked line at each fault.
+/// and the throughput of all clients over time (bottom panel), with a marked line at each instant
+/// fault (a kill) and, as Jepsen's performance graphs do, a shaded band over the time a lasting
+/// fault (a pause, a partition) was in force, in both panels.
 /// Time is seconds from the start of measurement; the warmup before it is in the data file but
 /// outside the drawn range.
 public struct RecoveryFigure: Sendable, Equatable {
@@ -48,6 +50,10 @@ public struct RecoveryFigure: Sendable, Equatable {
     func data() -> String {
         let spaces = curve.highestContiguous.count
         var text = "# Recovery curve. Time: seconds from the start of measurement (warmup \(curve.warmupMillis) ms before it).\n"
+        for fault in faults {
+            text += "# fault \(fault.kind) at \(Gnuplot.number(fault.atSeconds)) s" + (fault.endSeconds.map { " until \(Gnuplot.number($0)) s" } ?? "")
+                + ": \(fault.target.replacingOccurrences(of: "\n", with: " "))\n"
+        }
         text += "# index 0 columns: time_s " + (0 ..< spaces).map { "space\($0)" }.joined(separator: " ") + "\n"
         for interval in 0 ..< curve.intervalCount {
             let values = curve.highestContiguous.map { series -> String in
@@ -74,6 +80,15 @@ public struct RecoveryFigure: Sendable, Equatable {
         (Double(index) * Double(curve.intervalMillis) - Double(curve.warmupMillis)) / 1_000
     }
 
+    /// The band colour of a lasting fault: pauses amber, partitions blue, anything else grey.
+    static func shade(_ kind: String) -> String {
+        switch kind {
+        case "pause": "#f4b860"
+        case "partition": "#7fb2e5"
+        default: "#b0b0b0"
+        }
+    }
+
     func script(format: FigureFormat, picture: URL) -> String {
         let spaces = curve.highestContiguous.count
         let highest = Gnuplot.scale(forMaximum: Double(curve.highestContiguous.compactMap { $0.max() }.max() ?? 0))
@@ -96,11 +111,17 @@ public struct RecoveryFigure: Sendable, Equatable {
             "set grid lc rgb '#dddddd'",
             "set lmargin 12",
             "set rmargin 4",
-            "# Faults: a grey line at each, its caption at the top of the upper panel.",
+            "# Faults: a grey line at each kill, a shaded band over each pause or partition (from its start to its end), "
+                + "its caption at the top of the upper panel.",
         ]
         for (index, fault) in faults.enumerated() {
             let t = Gnuplot.number(fault.atSeconds)
-            lines.append("set arrow \(index + 1) from first \(t), graph 0 to first \(t), graph 1 nohead dt 2 lw 1.5 lc rgb '#606060' front")
+            if let end = fault.endSeconds {
+                lines.append("set object \(index + 1) rect from first \(t), graph 0 to first \(Gnuplot.number(max(end, fault.atSeconds))), graph 1 "
+                    + "behind fc rgb '\(Self.shade(fault.kind))' fs solid 0.35 noborder")
+            } else {
+                lines.append("set arrow \(index + 1) from first \(t), graph 0 to first \(t), graph 1 nohead dt 2 lw 1.5 lc rgb '#606060' front")
+            }
         }
         lines += [
             "set multiplot title \(Gnuplot.quoted(title))",

@@ -113,7 +113,7 @@ extension ResultsStore {
             WHERE ?1 IS NULL OR a.run_id = ?1 ORDER BY f.id
             """, arguments: [run?.rawValue])
         return Dictionary(grouping: rows, by: { $0["attempt_id"] as Int64 }).mapValues { rows in
-            rows.map { FaultEvent(kind: $0["kind"], target: $0["target"], atSeconds: $0["at_seconds"]) }
+            rows.map { FaultEvent(kind: $0["kind"], target: $0["target"], atSeconds: $0["at_seconds"], endSeconds: $0["end_seconds"]) }
         }
     }
 

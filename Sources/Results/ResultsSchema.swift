@@ -12,7 +12,14 @@ struct ResultsSchema: Sendable {
     /// The highest schema version this masonlab knows.
     var latestVersion: Int { migrations.map(\.version).max() ?? 0 }
 
-    static let current = ResultsSchema(migrations: [Migration(version: 1, sql: version1), Migration(version: 2, sql: version2)])
+    static let current = ResultsSchema(migrations: [Migration(version: 1, sql: version1), Migration(version: 2, sql: version2),
+                                                         Migration(version: 3, sql: version3)])
+
+    /// Version 3: a pause's or a partition's end (seconds from the start of measurement, as
+    /// `at_seconds`); NULL for an instant fault (a kill) and for every fault stored before.
+    private static let version3 = """
+    ALTER TABLE fault_event ADD COLUMN end_seconds REAL;
+    """
 
     /// Version 2: the node inventory `masonlab setup` gathers, one row per testbed node (its record
     /// as JSON), replaced whenever setup refreshes that node.
