@@ -12,10 +12,54 @@ import Glibc
 /// connection fails (no daemon, connection closed, a response that is not JSON-RPC).
 /// Writing to a pipe whose reader has gone fails with `ControlError.connectionClosed`; no
 /// SIGPIPE is raised.
+///
+/// Every call has a deadline (`Deadlines`): a peer that does not answer within it fails the call
+/// with `ControlError.noAnswer`, and the connection is closed, so a late answer is never read as
+/// the next call's.
 public final class ControlClient: Sendable {
+    /// How long each method may take to answer.
+    public struct Deadlines: Sendable, Equatable {
+        /// Quick questions: roles.status, roles.crash, anything not named below.
+        public var standard: Duration
+        /// Methods that open or close transports, gather the node, or return a whole run's
+        /// results: roles.start, node.reset, node.info, run.results.
+        public var slow: Duration
+        /// Added to a roles.stop's drain (its `drainMillis`, else the daemon's 2 s default).
+        public var drainMargin: Duration
+
+        public init(standard: Duration = .seconds(10), slow: Duration = .seconds(30), drainMargin: Duration = .seconds(10)) {
+            precondition(standard > .zero && slow > .zero && drainMargin > .zero, "deadlines must be positive")
+            self.standard = standard
+            self.slow = slow
+            self.drainMargin = drainMargin
+        }
+
+        /// The daemon's drain when a roles.stop names none (Daemon.stop).
+        static let defaultDrain = Duration.milliseconds(2_000)
+
+        /// How long `method` with `params` may take.
+        func deadline(for method: String, params: JSONValue?) -> Duration {
+            switch method {
+            case "roles.start", "node.reset", "node.info", "run.results":
+                return slow
+            case "roles.stop":
+                var drain = Self.defaultDrain
+                if case let .object(members)? = params, case let .number(text)? = members["drainMillis"], let millis = Double(text),
+                   millis.isFinite, millis >= 0
+                {
+                    drain = .milliseconds(Int64(min(millis, 86_400_000)))
+                }
+                return drain + drainMargin
+            default:
+                return standard
+            }
+        }
+    }
+
     /// Names the other end in errors: the socket path, or what the caller passed.
     public let peer: String
     public let maxResponseBytes: Int
+    public let deadlines: Deadlines
     private let channel: Mutex<Channel>
 
     private struct Channel {
@@ -28,16 +72,19 @@ public final class ControlClient: Sendable {
     }
 
     /// Connects to the daemon at `socketPath`; throws `ControlError.noDaemon` when none is there.
-    public convenience init(socketPath: String, maxResponseBytes: Int = 64 << 20) throws(ControlError) {
+    public convenience init(socketPath: String, maxResponseBytes: Int = 64 << 20, deadlines: Deadlines = Deadlines()) throws(ControlError) {
         let fd = try UnixSocket.connect(path: socketPath)
-        self.init(reading: fd, writing: fd, peer: socketPath, ownsDescriptors: true, maxResponseBytes: maxResponseBytes)
+        self.init(reading: fd, writing: fd, peer: socketPath, ownsDescriptors: true, maxResponseBytes: maxResponseBytes,
+                  deadlines: deadlines)
     }
 
     /// Speaks over `reading` (responses come from it) and `writing` (requests go to it), which may
     /// be the same socket. With `ownsDescriptors`, `close()` closes them.
-    public init(reading: Int32, writing: Int32, peer: String, ownsDescriptors: Bool, maxResponseBytes: Int = 64 << 20) {
+    public init(reading: Int32, writing: Int32, peer: String, ownsDescriptors: Bool, maxResponseBytes: Int = 64 << 20,
+                deadlines: Deadlines = Deadlines()) {
         self.peer = peer
         self.maxResponseBytes = maxResponseBytes
+        self.deadlines = deadlines
         let owned = ownsDescriptors ? Array(Set([reading, writing])) : []
         channel = Mutex(Channel(reader: LineReader(fd: reading, maxLineBytes: maxResponseBytes),
                                 writer: LineWriter(fd: writing, peer: peer), owned: owned))
@@ -48,11 +95,13 @@ public final class ControlClient: Sendable {
     /// Closes the descriptors this client owns; later calls fail with `connectionClosed`.
     /// Waits for a call in progress to finish.
     public func close() {
-        channel.withLock { channel in
-            guard !channel.closed else { return }
-            channel.closed = true
-            for fd in channel.owned { Glibc.close(fd) }
-        }
+        channel.withLock { Self.close(&$0) }
+    }
+
+    private static func close(_ channel: inout Channel) {
+        guard !channel.closed else { return }
+        channel.closed = true
+        for fd in channel.owned { Glibc.close(fd) }
     }
 
     /// Calls `method` with raw JSON `params` (an object or an array, or nil for none) and returns
@@ -100,19 +149,38 @@ public final class ControlClient: Sendable {
             default: throw RPCError.invalidParams("params of \(method) must be an object or an array, got \(params.briefDescription)")
             }
         }
+        let allowed = deadlines.deadline(for: method, params: params)
         return try channel.withLock { channel throws -> JSONValue in
             guard !channel.closed else { throw ControlError.connectionClosed(peer: peer) }
+            let deadline = ContinuousClock.now + allowed
             let id = channel.nextID
             channel.nextID += 1
             var request: [String: JSONValue] = ["jsonrpc": .string("2.0"), "id": .integer(id), "method": .string(method)]
             request["params"] = params
-            try channel.writer.write(line: JSONWriter.serialize(.object(request)))
-            return try readResponse(channel.reader, id: id)
+            do {
+                try channel.writer.write(line: JSONWriter.serialize(.object(request)))
+            } catch let error as ControlError {
+                // The server may have said why before closing (an idle connection): its sentence,
+                // a null-id error, is the better error.
+                guard case .connectionClosed = error else { throw error }
+                let parting = channel.reader.next(before: ContinuousClock.now + .milliseconds(100))
+                if case .line = parting { _ = try readResponse(parting, id: id) }
+                throw error
+            }
+            let event = channel.reader.next(before: deadline)
+            if event == .timedOut {
+                Self.close(&channel)
+                let (seconds, attoseconds) = allowed.components
+                throw ControlError.noAnswer(peer: peer, method: method, seconds: Double(seconds) + Double(attoseconds) / 1e18)
+            }
+            return try readResponse(event, id: id)
         }
     }
 
-    private func readResponse(_ reader: LineReader, id: UInt64) throws -> JSONValue {
-        switch reader.next() {
+    private func readResponse(_ event: LineReader.Event, id: UInt64) throws -> JSONValue {
+        switch event {
+        case .timedOut:
+            preconditionFailure("a timed-out read is handled by the caller")
         case let .line(line):
             let response: JSONValue
             do {

@@ -21,6 +21,9 @@ public enum ControlError: Error, Equatable, Sendable, CustomStringConvertible {
     case invalidResponse(peer: String, reason: String)
     /// A system call failed; `errno` says why.
     case system(operation: String, path: String, errno: Int32)
+    /// The peer did not answer `method` within its deadline (a paused or hung node); the
+    /// connection was closed, so a late answer is never taken for another call's.
+    case noAnswer(peer: String, method: String, seconds: Double)
 
     public var description: String {
         switch self {
@@ -40,6 +43,13 @@ public enum ControlError: Error, Equatable, Sendable, CustomStringConvertible {
             "\(peer) sent an invalid response: \(reason)"
         case let .system(operation, path, code):
             "\(operation) \(path): \(String(cString: strerror(code)))" + (code == EACCES ? " (the socket is mode 0600: run as the daemon's user)" : "")
+        case let .noAnswer(peer, method, seconds):
+            "\(peer): \(method) did not answer within \(Self.seconds(seconds)); the connection is closed (is the node paused or hung?)"
         }
+    }
+
+    /// `5 s`, `0.25 s`: whole seconds without a fraction.
+    static func seconds(_ value: Double) -> String {
+        value == value.rounded() && abs(value) < 1e15 ? "\(Int(value)) s" : "\(value) s"
     }
 }

@@ -14,12 +14,19 @@ import Glibc
 /// Batches (a JSON array of requests on one line) are supported: they are answered with an array
 /// of the responses to their non-notification members.
 /// At most `maxConnections` connections are served at once; one more is told so and closed.
+/// A connection that sends no request for `idleTimeout` is told so (an error line with a null id,
+/// code `idleTimeoutCode`) and closed, so forgotten clients do not hold connection slots for ever.
 ///
 /// Call `stop()` before dropping the server: the threads keep it alive until then.
 public final class ControlServer: Sendable {
     public let socketPath: String
     public let maxRequestBytes: Int
     public let maxConnections: Int
+    public let idleTimeout: Duration
+    /// The error code of the line an idle connection is closed with.
+    public static let idleTimeoutCode = -32001
+    /// The default `idleTimeout`: long enough for any pause between a run's calls.
+    public static let defaultIdleTimeout = Duration.seconds(300)
     private let dispatcher: RequestDispatcher
     private let state = Mutex(State())
     /// Entered by the accept thread and every connection thread; `stop()` waits for it to empty.
@@ -38,11 +45,14 @@ public final class ControlServer: Sendable {
         var stopping = false
     }
 
-    public init(socketPath: String, handler: any ControlHandler, maxRequestBytes: Int = 1 << 20, maxConnections: Int = 64) {
+    public init(socketPath: String, handler: any ControlHandler, maxRequestBytes: Int = 1 << 20, maxConnections: Int = 64,
+                idleTimeout: Duration = ControlServer.defaultIdleTimeout) {
         precondition(maxRequestBytes > 0 && maxConnections > 0, "limits must be positive")
+        precondition(idleTimeout > .zero, "the idle timeout must be positive")
         self.socketPath = socketPath
         self.maxRequestBytes = maxRequestBytes
         self.maxConnections = maxConnections
+        self.idleTimeout = idleTimeout
         self.dispatcher = RequestDispatcher(handler: handler)
     }
 
@@ -149,13 +159,23 @@ public final class ControlServer: Sendable {
         close(fd)
     }
 
-    /// Answers requests on one connection until the client leaves or the server stops.
+    static func seconds(_ duration: Duration) -> Double {
+        let (seconds, attoseconds) = duration.components
+        return Double(seconds) + Double(attoseconds) / 1e18
+    }
+
+    /// Answers requests on one connection until the client leaves, stays idle too long, or the server stops.
     private func serve(_ fd: Int32) {
         let reader = LineReader(fd: fd, maxLineBytes: maxRequestBytes)
         let writer = LineWriter(fd: fd, peer: "control client")
         while true {
             let response: [UInt8]?
-            switch reader.next() {
+            switch reader.next(before: ContinuousClock.now + idleTimeout) {
+            case .timedOut:
+                let error = RPCError(code: Self.idleTimeoutCode, message: "masond closed this control connection after "
+                    + "\(ControlError.seconds(Self.seconds(idleTimeout))) without a request; connect again")
+                try? writer.write(line: RequestDispatcher.errorResponse(error, id: .null))
+                return
             case let .line(line):
                 response = dispatcher.respond(to: line)
             case let .tooLong(byteCount):

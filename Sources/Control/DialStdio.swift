@@ -6,8 +6,9 @@ import Glibc
 
 /// `masond dial-stdio`: joins stdin/stdout to the daemon's socket, so masonlab reaches a remote
 /// daemon through an SSH exec channel (`ssh node masond dial-stdio`) and no control port is ever
-/// open on the network. Bytes are copied unchanged both ways; the framing is the client's and
-/// the daemon's business.
+/// open on the network. Bytes are copied unchanged both ways, with one exception: input that
+/// ends without a newline gets one, so its last request reaches the daemon as a whole line
+/// (end of input ends the line) instead of being dropped as a peer gone mid-line.
 public enum DialStdio {
     /// How a bridge ended.
     public enum Outcome: Equatable, Sendable {
@@ -60,6 +61,8 @@ public enum DialStdio {
 
         var outcome: Outcome?
         var buffer = [UInt8](repeating: 0, count: 64 * 1024)
+        /// Whether the bytes forwarded so far end inside a line.
+        var midLine = false
         while outcome == nil {
             var fds = [pollfd(fd: input, events: Int16(POLLIN), revents: 0),
                        pollfd(fd: wakePipe[0], events: Int16(POLLIN), revents: 0)]
@@ -75,11 +78,14 @@ public enum DialStdio {
             } else if fds[0].revents != 0 {
                 let n = buffer.withUnsafeMutableBytes { Descriptor.read(input, into: $0) }
                 if n > 0 {
+                    midLine = buffer[n - 1] != 0x0A
                     let failed = buffer.withUnsafeBytes { Descriptor.writeAll(socket, UnsafeRawBufferPointer(rebasing: $0[0..<n]), isSocket: true) } != 0
                     // The daemon has gone: end the other half too, then learn how it ended.
                     if failed { shutdown(socket, Int32(SHUT_RDWR)) }
                 } else {
-                    // End of input (or an unreadable input): let the daemon answer what it has.
+                    // End of input (or an unreadable input): it ends the last line; let the daemon
+                    // answer what it has.
+                    if midLine { _ = Descriptor.writeAll(socket, [0x0A], isSocket: true) }
                     shutdown(socket, Int32(SHUT_WR))
                     daemonSideDone.wait()
                     var byte: UInt8 = 0

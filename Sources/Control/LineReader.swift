@@ -18,6 +18,9 @@ public final class LineReader {
         case end(partialBytes: Int)
         /// A read failed with this errno (ECONNRESET, or EINVAL after a shutdown on some systems).
         case failed(errno: Int32)
+        /// No whole line arrived before the deadline passed to `next(before:)`. Not sticky: what
+        /// arrived so far is kept, and a later call continues the line.
+        case timedOut
     }
 
     public let fd: Int32
@@ -41,7 +44,11 @@ public final class LineReader {
     }
 
     /// Blocks until a line is complete, the input ends or a read fails.
-    public func next() -> Event {
+    public func next() -> Event { next(before: nil) }
+
+    /// Like `next()`, but gives up with `.timedOut` once `deadline` passes without a whole line
+    /// (nil: wait for ever). The descriptor is polled, so it may be blocking.
+    public func next(before deadline: ContinuousClock.Instant?) -> Event {
         if let finished { return finished }
         while true {
             if let newline = findNewline() {
@@ -65,6 +72,7 @@ public final class LineReader {
                 storage.removeSubrange(0..<head)
                 head = 0
             }
+            if let deadline, !Self.waitReadable(fd, before: deadline) { return .timedOut }
             let n = chunk.withUnsafeMutableBytes { Descriptor.read(fd, into: $0) }
             if n > 0 {
                 storage.append(contentsOf: chunk[0..<n])
@@ -75,6 +83,20 @@ public final class LineReader {
                 finished = event
                 return event
             }
+        }
+    }
+
+    /// Whether `fd` has input (or an end or error to report) before `deadline`.
+    private static func waitReadable(_ fd: Int32, before deadline: ContinuousClock.Instant) -> Bool {
+        while true {
+            let left = ContinuousClock.now.duration(to: deadline)
+            guard left > .zero else { return false }
+            let (seconds, attoseconds) = left.components
+            let millis = Int32(clamping: seconds * 1_000 + attoseconds / 1_000_000_000_000_000 + 1)
+            var descriptor = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+            let ready = poll(&descriptor, 1, millis)
+            if ready > 0 { return true }
+            if ready < 0, errno != EINTR { return true }  // let read(2) report the error
         }
     }
 

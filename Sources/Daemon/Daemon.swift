@@ -106,15 +106,25 @@ public final class Daemon: ControlHandler {
         }
     }
 
+    /// Drains the named clients without holding the daemon's lock, so a `roles.status` (or a
+    /// crash, or results) during a long drain is answered at once. A `node.reset` or a new run
+    /// meanwhile wins: the stop then reports the node as it finds it.
     public func stop(_ request: EndpointsRequest) throws(RPCError) -> RolesStatus {
-        try state.withLock { current throws(RPCError) -> RolesStatus in
-            guard let current else { return RolesStatus(run: nil, roles: [], workers: []) }
+        let drain = request.drainMillis ?? 2_000
+        guard drain <= 600_000 else { throw .invalidParams("drainMillis: at most 600000 (got \(drain)).") }
+        // The deployment is named by identity and run, not handed out of the lock.
+        let begun = try state.withLock { current throws(RPCError) -> (ObjectIdentifier, String?, [UInt32], Deployment.Drain)? in
+            guard let current else { return nil }
             let endpoints = request.endpoints ?? current.endpoints.sorted()
             let unknown = current.unknown(endpoints)
             guard unknown.isEmpty else { throw .invalidParams("endpoints: \(unknown) do not run on this node.") }
-            let drain = request.drainMillis ?? 2_000
-            guard drain <= 600_000 else { throw .invalidParams("drainMillis: at most 600000 (got \(drain)).") }
-            current.stop(endpoints, drain: .milliseconds(drain))
+            return (ObjectIdentifier(current), current.run, endpoints, current.beginStop(endpoints))
+        }
+        guard let (deployment, run, endpoints, draining) = begun else { return RolesStatus(run: nil, roles: [], workers: []) }
+        draining.wait(until: ContinuousClock.now + .milliseconds(drain))
+        return state.withLock { current in
+            guard let current, ObjectIdentifier(current) == deployment, current.run == run else { return current?.status() ?? RolesStatus(run: nil, roles: [], workers: []) }
+            current.finishStop(endpoints)
             return current.status()
         }
     }

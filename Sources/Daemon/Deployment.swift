@@ -68,20 +68,43 @@ final class Deployment {
         stopIdleWorkers()
     }
 
+    /// The clients a stop is draining: told to stop issuing, not yet halted.
+    struct Drain: @unchecked Sendable {
+        // @unchecked: a Worker is used from any thread only through its `perform`.
+        fileprivate let clients: [(Worker, HostedRole)]
+
+        /// Waits (without the daemon's lock: only `perform` on the workers) until every client
+        /// has finished what it had outstanding, or `deadline` passes.
+        func wait(until deadline: ContinuousClock.Instant) {
+            for (worker, hosted) in clients {
+                while !worker.perform({ (hosted.role as! Client).isIdle }), ContinuousClock.now < deadline {
+                    Thread.sleep(forTimeInterval: 0.001)
+                }
+            }
+        }
+    }
+
     /// Stops the roles: clients first stop issuing and finish what is outstanding (up to
     /// `drain`), then every named role halts. Workers left with no running role end.
+    /// Holds the caller for the whole drain; `Daemon` uses `beginStop` and `finishStop` instead,
+    /// so that other requests are answered while clients drain.
     func stop(_ endpoints: [UInt32], drain: Duration) {
+        beginStop(endpoints).wait(until: ContinuousClock.now + drain)
+        finishStop(endpoints)
+    }
+
+    /// Tells the named running clients to stop issuing; returns them, to wait on.
+    func beginStop(_ endpoints: [UInt32]) -> Drain {
         let clients = endpoints.compactMap { e -> (Worker, HostedRole)? in
             guard states[e] == "running", let (w, role) = locate(e), role.role is Client else { return nil }
             return (workers[w].worker, role)
         }
         for (worker, hosted) in clients { worker.perform { (hosted.role as! Client).stopIssuing() } }
-        let deadline = ContinuousClock.now + drain
-        for (worker, hosted) in clients {
-            while !worker.perform({ (hosted.role as! Client).isIdle }), ContinuousClock.now < deadline {
-                Thread.sleep(forTimeInterval: 0.001)
-            }
-        }
+        return Drain(clients: clients)
+    }
+
+    /// Halts the named roles still running (after their drain), and workers left with none.
+    func finishStop(_ endpoints: [UInt32]) {
         for e in endpoints where states[e] == "running" {
             guard let (w, role) = locate(e) else { continue }
             _ = workers[w].worker.crash(role.endpoint)

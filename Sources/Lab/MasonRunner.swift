@@ -25,26 +25,43 @@ public struct MasonRunner {
 
     private func control(_ node: Int) -> ControlClient { controls[node] }
 
-    private func request(_ node: Int, origin: UInt64? = nil) -> StartRolesRequest {
-        StartRolesRequest(system: "mason", run: "run", cluster: placement.cluster, workers: placement.nodes[node].workers,
+    /// A run name of its own for each attempt: masond tags the attempt's datagrams with it, so
+    /// traffic from an earlier attempt (or another experiment on a reused port) is dropped.
+    public static func runName(attempt number: Int) -> String {
+        "mason-\(UUID().uuidString.prefix(8).lowercased())-a\(number)"
+    }
+
+    private func request(_ node: Int, run: String, origin: UInt64? = nil) -> StartRolesRequest {
+        StartRolesRequest(system: "mason", run: run, cluster: placement.cluster, workers: placement.nodes[node].workers,
                           addressBook: placement.addressBook, originUnixNanos: origin,
                           warmupMillis: UInt64(spec.warmup * 1_000), durationMillis: UInt64(spec.duration * 1_000),
                           intervalMillis: 10, recordRanges: spec.recordRanges)
     }
 
-    /// One attempt; never throws: a failure is the record's outcome, with its reason.
-    public func attempt(_ number: Int) -> AttemptRecord {
+    /// One attempt. A failure is the record's outcome, with its reason; only parameters a daemon
+    /// refuses as invalid (which every attempt would repeat) are thrown, as `RunRefused`, after
+    /// the nodes are reset.
+    public func attempt(_ number: Int) throws(RunRefused) -> AttemptRecord {
         let started = Date()
         var faults: [FaultEvent] = []
         var nodes: [RunResults] = []
         var failure: String?
+        var refused: (node: String, message: String)?
         do {
-            (nodes, faults) = try execute(number)
-            failure = check(nodes)
+            (nodes, faults) = try execute(number, run: Self.runName(attempt: number))
+            failure = check(nodes, faults: faults)
+        } catch let error as InvalidParameters {
+            refused = (error.node, error.message)
+            failure = "\(error.node): roles.start refused the run: \(error.message)"
         } catch {
-            failure = "\(error)"
+            failure = describe(error)
         }
         reset()
+        if let refused {
+            throw RunRefused(node: refused.node, message: refused.message,
+                             attempt: AttemptRecord(number: number, startedAt: started, endedAt: Date(), outcome: .failed(reason: failure!),
+                                                    measuredSeconds: spec.duration, intervalMillis: 10, nodes: [], faults: faults))
+        }
         var recovery: RecoveryCurve?
         if spec.recordRanges, failure == nil {
             let curve = RecoveryCurveBuilder.build(nodes, spaces: spec.options.spaces)
@@ -56,14 +73,26 @@ public struct MasonRunner {
                              intervalMillis: 10, nodes: failure == nil ? nodes : [], recovery: recovery, faults: faults)
     }
 
-    private func execute(_ number: Int) throws -> ([RunResults], [FaultEvent]) {
+    /// A node that did not answer is named by its node name, not its socket path.
+    private func describe(_ error: any Error) -> String {
+        if let error = error as? ControlError, case let .noAnswer(peer, method, seconds) = error,
+           let node = controls.firstIndex(where: { $0.peer == peer })
+        {
+            return ControlError.noAnswer(peer: placement.nodes[node].slot.name, method: method, seconds: seconds).description
+        }
+        return "\(error)"
+    }
+
+    private func execute(_ number: Int, run: String) throws -> ([RunResults], [FaultEvent]) {
         // Replica 0 of each group campaigns as soon as it starts: start it after its peers, so its
         // first vote requests find them (else the group waits out an election timeout).
         let order = placement.serverNodes.filter { placement.nodes[$0].slot.role == "sequencer" }
             + placement.serverNodes.filter { placement.nodes[$0].slot.role == "proxy" }.reversed()
         for node in order {
             do {
-                let _: StartRolesResult = try control(node).call("roles.start", params: request(node))
+                let _: StartRolesResult = try control(node).call("roles.start", params: request(node, run: run))
+            } catch let error as RPCError where error.code == RPCError.Code.invalidParams {
+                throw InvalidParameters(node: placement.nodes[node].slot.name, message: error.message)
             } catch {
                 throw LabError("\(placement.nodes[node].slot.name): roles.start failed: \(error)")
             }
@@ -76,7 +105,9 @@ public struct MasonRunner {
         defer { if let blocker { close(blocker) } }
         for node in placement.clientNodes {
             do {
-                let _: StartRolesResult = try control(node).call("roles.start", params: request(node, origin: origin))
+                let _: StartRolesResult = try control(node).call("roles.start", params: request(node, run: run, origin: origin))
+            } catch let error as RPCError where error.code == RPCError.Code.invalidParams {
+                throw InvalidParameters(node: placement.nodes[node].slot.name, message: error.message)
             } catch {
                 throw LabError("\(placement.nodes[node].slot.name): a client failed to start: \(error)")
             }
@@ -113,34 +144,19 @@ public struct MasonRunner {
         throw LabError("servers not ready within 20 s: \(missing).")
     }
 
-    private func inject(_ fault: ScheduledFault, measureStart: Date) throws -> FaultEvent {
-        switch fault {
-        case .killLeader:
-            for e in placement.cluster.groups[0] {
-                guard let node = placement.node(of: e) else { continue }
-                let status: RolesStatus = try control(node).call("roles.status", params: EndpointsRequest())
-                if status.roles.contains(where: { $0.endpoint == e && $0.leader == true && $0.state == "running" }) {
-                    let _: RolesStatus = try control(node).call("roles.crash", params: EndpointsRequest(endpoints: [e]))
-                    return FaultEvent(kind: fault.kind, target: "proxy e\(e) on \(placement.nodes[node].slot.name) (group 0 leader)",
-                                      atSeconds: Date().timeIntervalSince(measureStart))
-                }
-            }
-            throw LabError("kill-leader at \(fault.at) s: group 0 has no running leader to kill.")
-        case .killSequencer:
-            let node = placement.sequencerNode
-            let _: RolesStatus = try control(node).call("roles.crash", params: EndpointsRequest(endpoints: [placement.cluster.sequencer]))
-            return FaultEvent(kind: fault.kind, target: "sequencer e\(placement.cluster.sequencer) on \(placement.nodes[node].slot.name)",
-                              atSeconds: Date().timeIntervalSince(measureStart))
-        }
-    }
-
-    /// A finished attempt is good when every client completed operations and contiguity held.
-    private func check(_ nodes: [RunResults]) -> String? {
+    /// A finished attempt is good when every client completed operations in every part of the
+    /// measured window that no fault excuses (`MeasurementRule`) and contiguity held.
+    private func check(_ nodes: [RunResults], faults: [FaultEvent]) -> String? {
         let clients = nodes.flatMap(\.clients)
         if clients.count != placement.cluster.clients.count {
             return "\(clients.count) of \(placement.cluster.clients.count) clients reported results."
         }
-        if let idle = clients.first(where: { $0.completed == 0 }) { return "client e\(idle.endpoint) completed no operations." }
+        // The schedule, not the events: a fault's span is known whether or not it fired on time.
+        let spans = spec.faults.map { (start: $0.at, end: $0.end ?? $0.at) } + faults.map { (start: $0.atSeconds, end: $0.atSeconds) }
+        if let violation = MeasurementRule.violation(clients, intervalMillis: 10, warmupSeconds: spec.warmup,
+                                                     durationSeconds: spec.duration, faults: spans) {
+            return violation
+        }
         let contiguity = ContiguityCheck(nodes, spaces: spec.options.spaces)
         if !contiguity.ok { return "contiguity broken: \(contiguity.summary)" }
         return nil
@@ -176,4 +192,23 @@ public struct MasonRunner {
         let wait = date.timeIntervalSinceNow
         if wait > 0 { Thread.sleep(forTimeInterval: wait) }
     }
+}
+
+/// A daemon refused the run's parameters as invalid (-32602): every attempt would be refused the
+/// same way, so the run stops retrying and masonlab exits 2 with the daemon's sentence.
+public struct RunRefused: Error, CustomStringConvertible {
+    /// The node whose daemon refused, by name.
+    public let node: String
+    /// The daemon's sentence.
+    public let message: String
+    /// The refused attempt, as a failed attempt to record.
+    public let attempt: AttemptRecord
+
+    public var description: String { "\(node) refused the run's parameters: \(message)" }
+}
+
+/// Thrown inside an attempt when roles.start is answered with invalid params.
+private struct InvalidParameters: Error {
+    let node: String
+    let message: String
 }

@@ -10,6 +10,8 @@ public protocol RunLedger {
              configuration: String, testbed: String, masonlabVersion: String) throws -> RunID
     func succeededRuns(sweep: SweepID) throws -> Set<PointTrial>
     func record(_ attempt: AttemptRecord, run: RunID) throws
+    /// Records the attempt, or keeps it in a file when the database stays locked.
+    func recordOrKeep(_ attempt: AttemptRecord, run: RunID) throws -> AttemptStorage
     func attempts(run: RunID) throws -> [AttemptListing]
     func finishSweep(_ sweep: SweepID) throws
 }
@@ -27,6 +29,11 @@ public final class Runner: @unchecked Sendable {
     private let lock = NSLock()
     /// Set by `interrupt()`: the attempt under way is not recorded (it did not fail on its own).
     private var interrupted = false
+    /// Files holding attempts the database was too busy to take, in the order they were written.
+    private var pending: [String] = []
+
+    /// Attempts this runner kept in files because the database stayed locked.
+    public var pendingFiles: [String] { lock.withLock { pending } }
 
     public init(testbed: Testbed, progress: @escaping (String) -> Void = { _ in }) {
         self.testbed = testbed
@@ -50,9 +57,13 @@ public final class Runner: @unchecked Sendable {
     }
 
     /// One run: attempts until one succeeds or the retries are spent. Returns the last attempt.
+    /// Throws `UnmeasurableRun` (before anything starts) for a window shorter than
+    /// `MeasurementRule.minimumSeconds`, and `RunRefused` (without retrying) when a daemon refuses
+    /// the parameters as invalid.
     @discardableResult
     public func run(_ spec: RunSpec, ledger: RunLedger, sweep: SweepID? = nil, pointKey: String? = nil, trial: Int = 1,
                     label: String = "") throws -> (run: RunID, last: AttemptRecord) {
+        if let refusal = MeasurementRule.refusal(durationSeconds: spec.duration) { throw UnmeasurableRun(description: refusal) }
         let placement = try placement(spec)
         let configuration = String(decoding: try JSONEncoder().encode(spec), as: UTF8.self)
         let runID = try ledger.run(sweep: sweep, pointKey: pointKey, trial: trial, system: "mason", parameters: spec.parameters,
@@ -68,14 +79,18 @@ public final class Runner: @unchecked Sendable {
                 let controls = try testbed.controls(for: placement.nodes.map(\.slot))
                 var runner = MasonRunner(controls: controls, placement: placement, spec: spec)
                 runner.nemesis = testbed.nemesis
-                attempt = runner.attempt(number)
+                attempt = try runner.attempt(number)
+            } catch let refused as RunRefused {
+                guard !lock.withLock({ interrupted }) else { throw Interrupted() }
+                try keep(refused.attempt, run: runID, ledger: ledger, label: label)
+                throw refused
             } catch {
                 // A node that cannot be reached fails this attempt like a role that cannot start.
                 attempt = AttemptRecord(number: number, startedAt: started, endedAt: Date(), outcome: .failed(reason: "\(error)"),
                                         measuredSeconds: spec.duration, intervalMillis: 10, nodes: [], recovery: nil, faults: [])
             }
             guard !lock.withLock({ interrupted }) else { throw Interrupted() }
-            try ledger.record(attempt, run: runID)
+            try keep(attempt, run: runID, ledger: ledger, label: label)
             last = attempt
             if case .succeeded = attempt.outcome { break }
             progress("\(label)attempt \(number) failed: \(attempt.outcome.reason ?? "")")
@@ -83,6 +98,15 @@ public final class Runner: @unchecked Sendable {
             testbed.stop()
         }
         return (runID, last!)
+    }
+
+    /// Records the attempt; one the database is too busy to take is kept in a file and said so.
+    private func keep(_ attempt: AttemptRecord, run: RunID, ledger: RunLedger, label: String) throws {
+        if case let .pending(file) = try ledger.recordOrKeep(attempt, run: run) {
+            lock.withLock { pending.append(file) }
+            progress("\(label)the results database stayed locked by another process; attempt \(attempt.number) of run \(run) "
+                + "is kept in \(file) and imported by the next masonlab run")
+        }
     }
 
     /// A whole figure: points × trials, skipping what already succeeded (so an interrupted sweep
@@ -111,6 +135,11 @@ public final class Runner: @unchecked Sendable {
         let s = Int(seconds.rounded())
         return String(format: "%d:%02d", s / 60, s % 60)
     }
+}
+
+/// A measurement window too short to measure; refused before anything starts.
+public struct UnmeasurableRun: Error, CustomStringConvertible {
+    public let description: String
 }
 
 /// The run was interrupted (Ctrl-C); what was under way is not recorded.

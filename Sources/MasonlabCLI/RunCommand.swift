@@ -19,14 +19,20 @@ struct Run: ParsableCommand {
 
     func run() throws {
         let spec = arguments.spec
-        let (store, runID, last) = try withRunner(makeTestbed(database.testbed, ssh: ssh)) { runner in
+        if let refusal = MeasurementRule.refusal(durationSeconds: spec.duration) { throw CommandFailure(refusal, status: ExitStatus.usage) }
+        let (store, runID, last, kept) = try withRunner(makeTestbed(database.testbed, ssh: ssh)) { runner in
             _ = try usage { try runner.placement(spec) }
             try usage { try runner.checkFaults(spec) }
-            let store = try openStore(database.path)
-            let (runID, last) = try runner.run(spec, ledger: store)
-            return (store, runID, last)
+            let store = try openPendingImported(database.path)
+            let (runID, last) = try usage { try runner.run(spec, ledger: store) }
+            return (store, runID, last, !runner.pendingFiles.isEmpty)
         }
-        try printPercentiles(store, filter: .run(runID), json: json)
+        if kept, case .succeeded = last.outcome {
+            // Not in the database yet: the summary comes from the attempt itself.
+            printSummary(run: runID, last, json: json)
+        } else {
+            try printPercentiles(store, filter: .run(runID), json: json)
+        }
         if case let .failed(reason) = last.outcome {
             throw CommandFailure("run \(runID) failed after \(last.number) attempts: \(reason)")
         }
@@ -89,10 +95,10 @@ struct RunFigure: ParsableCommand {
             throw CommandFailure("the \(declared.name) figure has no --\(modes[0]) mode (modes belong to the corfu and zookeeper figures, not built yet).",
                                  status: ExitStatus.usage)
         }
-        let store = try openStore(database.path)
+        let store = try openPendingImported(database.path)
         let (sweep, failed) = try withRunner(makeTestbed(database.testbed, ssh: ssh)) { runner in
             for point in declared.points(scale) { _ = try usage { try runner.placement(point.spec) } }
-            return try runner.sweep(declared, scale: scale, mode: nil, trials: trials, ledger: store)
+            return try usage { try runner.sweep(declared, scale: scale, mode: nil, trials: trials, ledger: store) }
         }
         try printPercentiles(store, filter: .sweep(sweep), json: json)
         if !failed.isEmpty {
@@ -140,13 +146,39 @@ final class InterruptStopper {
     }
 }
 
-/// An impossible placement is bad input: exit 2 with its sentence.
+/// An impossible placement, a window too short to measure, or parameters a daemon refuses are bad
+/// input: exit 2 with its sentence.
 func usage<T>(_ body: () throws -> T) throws -> T {
     do {
         return try body()
     } catch let error as PlacementError {
         throw CommandFailure(error.description, status: ExitStatus.usage)
+    } catch let error as UnmeasurableRun {
+        throw CommandFailure(error.description, status: ExitStatus.usage)
+    } catch let error as RunRefused {
+        throw CommandFailure(error.description, status: ExitStatus.usage)
     } catch let error as NemesisUnavailable {
         throw CommandFailure(error.description, status: ExitStatus.usage)
+    }
+}
+
+/// Opens the store for a command that records, first importing the attempts an earlier masonlab
+/// kept beside it while the database was locked (one line on stderr for each).
+func openPendingImported(_ path: String) throws -> ResultsStore {
+    let store = try openStore(path)
+    for line in store.importPending() { FileHandle.standardError.write(Data("masonlab: \(line)\n".utf8)) }
+    return store
+}
+
+/// The summary row of an attempt that is not in the database (kept pending): throughput and
+/// latency percentiles computed from its own results.
+func printSummary(run: RunID, _ attempt: AttemptRecord, json: Bool) {
+    let s = LatencySummary(nodes: attempt.nodes, measuredSeconds: attempt.measuredSeconds)
+    if json {
+        print("{\"rows\":[{\"run\":\(run.rawValue),\"system\":\"mason\",\"pending\":true,\"throughput_ops\":\(s.throughputOps),"
+            + "\"p50_us\":\(s.p50Micros),\"p99_us\":\(s.p99Micros),\"p999_us\":\(s.p999Micros),\"p9999_us\":\(s.p9999Micros)}]}")
+    } else {
+        print("run  system  throughput_ops  p50_us  p99_us  p999_us  p9999_us  (pending: not in the database yet)")
+        print("\(run)  mason  \(Int(s.throughputOps.rounded()))  \(s.p50Micros)  \(s.p99Micros)  \(s.p999Micros)  \(s.p9999Micros)")
     }
 }

@@ -8,6 +8,17 @@ extension ResultsStore {
     /// (`succeeded`, or `failed` until a later attempt succeeds), all in one transaction: a crash
     /// or an error part-way leaves no trace of the attempt.
     public func record(_ attempt: AttemptRecord, run: RunID) throws {
+        do {
+            try insert(attempt, run: run)
+        } catch let error as DatabaseError {
+            throw Self.translate(error, path: path)
+        }
+    }
+
+    /// `record`, with SQLite's errors untranslated (so a busy database can be told apart).
+    /// `importing`: a pending attempt arriving late, after its run went on: a failed one is kept
+    /// even when a later attempt succeeded, and changes no status.
+    func insert(_ attempt: AttemptRecord, run: RunID, importing: Bool = false) throws {
         try validate(attempt, run: run)
         let summary = attempt.nodes.isEmpty ? nil : LatencySummary(nodes: attempt.nodes, measuredSeconds: attempt.measuredSeconds)
         let nodeJSON = try attempt.nodes.map { (proxies: try StoredJSON.text($0.proxies), sequencers: try StoredJSON.text($0.sequencers)) }
@@ -15,11 +26,12 @@ extension ResultsStore {
             try node.clients.map { (highest: try StoredJSON.text($0.highest), numbers: try StoredJSON.text($0.numbers),
                                     ranges: try $0.rangesByInterval.map { try StoredJSON.text($0) }) }
         }
-        try write { db in
+        try pool.write { db in
             guard let status = try String.fetchOne(db, sql: "SELECT status FROM run WHERE id = ?", arguments: [run.rawValue]) else {
                 throw ResultsError.unknownRun(run)
             }
-            guard status != "succeeded" else { throw ResultsError.runAlreadySucceeded(run) }
+            let late = importing && status == "succeeded" && attempt.outcome != .succeeded
+            guard status != "succeeded" || late else { throw ResultsError.runAlreadySucceeded(run) }
             do {
                 try db.execute(sql: """
                     INSERT INTO attempt (run_id, number, started, ended, outcome, reason, measured_seconds, interval_millis,
@@ -43,7 +55,7 @@ extension ResultsStore {
                 try insertFault.execute(arguments: [attemptID, fault.kind, fault.target, fault.atSeconds, fault.endSeconds])
             }
             let newStatus = attempt.outcome == .succeeded ? "succeeded" : "failed"
-            try db.execute(sql: "UPDATE run SET status = ? WHERE id = ?", arguments: [newStatus, run.rawValue])
+            if !late { try db.execute(sql: "UPDATE run SET status = ? WHERE id = ?", arguments: [newStatus, run.rawValue]) }
         }
     }
 

@@ -8,7 +8,7 @@ public struct SweepID: RawRepresentable, Hashable, Sendable, Comparable, CustomS
 }
 
 /// A run's row id in the results database: what `masonlab run` prints and `--run ID` takes.
-public struct RunID: RawRepresentable, Hashable, Sendable, Comparable, CustomStringConvertible {
+public struct RunID: RawRepresentable, Hashable, Sendable, Comparable, Codable, CustomStringConvertible {
     public var rawValue: Int64
     public init(rawValue: Int64) { self.rawValue = rawValue }
     public init(_ rawValue: Int64) { self.rawValue = rawValue }

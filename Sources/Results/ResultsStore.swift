@@ -17,16 +17,20 @@ public final class ResultsStore: Sendable {
 
     /// The path as given: what error messages name.
     public let path: String
+    /// How long one write waits for another process's lock before SQLite gives up.
+    public let busyTimeout: TimeInterval
     let pool: DatabasePool
 
     /// Opens (or creates) the database at `path` and migrates it to the current schema.
     /// Throws `ResultsError.notSQLite`, `.foreignDatabase`, `.newerSchema` or `.missingDatabase`.
-    public convenience init(path: String, mode: OpenMode = .create) throws {
-        try self.init(path: path, mode: mode, schema: .current)
+    public convenience init(path: String, mode: OpenMode = .create, busyTimeout: TimeInterval = 10) throws {
+        try self.init(path: path, mode: mode, schema: .current, busyTimeout: busyTimeout)
     }
 
-    init(path: String, mode: OpenMode, schema: ResultsSchema) throws {
+    init(path: String, mode: OpenMode, schema: ResultsSchema, busyTimeout: TimeInterval = 10) throws {
+        precondition(busyTimeout >= 0, "a busy timeout is not negative")
         self.path = path
+        self.busyTimeout = busyTimeout
         let url = URL(fileURLWithPath: path)
         let exists = FileManager.default.fileExists(atPath: url.path)
         if !exists {
@@ -38,7 +42,7 @@ public final class ResultsStore: Sendable {
             }
         }
         var configuration = Configuration()
-        configuration.busyMode = .timeout(10)
+        configuration.busyMode = .timeout(busyTimeout)
         configuration.foreignKeysEnabled = true
         configuration.label = "masonlab results"
         do {
@@ -52,7 +56,16 @@ public final class ResultsStore: Sendable {
     /// Maps SQLite's errors to the sentences users read.
     static func translate(_ error: DatabaseError, path: String) -> ResultsError {
         if error.resultCode == .SQLITE_NOTADB { return .notSQLite(path: path) }
+        if isBusy(error) {
+            return .database(path: path, message: "another process holds it locked (\(error.message ?? "database is locked")); "
+                + "wait for it to finish or close it")
+        }
         return .database(path: path, message: error.message ?? "\(error.resultCode)")
+    }
+
+    /// Whether SQLite gave up waiting for another connection's lock.
+    static func isBusy(_ error: DatabaseError) -> Bool {
+        error.resultCode == .SQLITE_BUSY || error.resultCode == .SQLITE_LOCKED
     }
 
     /// Runs `body` in one write transaction, translating SQLite errors.

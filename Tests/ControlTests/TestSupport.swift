@@ -194,10 +194,10 @@ struct ServerFixture {
     let watchdog: Watchdog
     var path: String { server.socketPath }
 
-    init(maxRequestBytes: Int = 1 << 20, maxConnections: Int = 64) throws {
+    init(maxRequestBytes: Int = 1 << 20, maxConnections: Int = 64, idleTimeout: Duration = ControlServer.defaultIdleTimeout) throws {
         directory = try TemporaryDirectory()
         server = ControlServer(socketPath: directory.file("masond.sock"), handler: handler,
-                               maxRequestBytes: maxRequestBytes, maxConnections: maxConnections)
+                               maxRequestBytes: maxRequestBytes, maxConnections: maxConnections, idleTimeout: idleTimeout)
         try server.start()
         watchdog = Watchdog { [server] in server.stop() }
     }
