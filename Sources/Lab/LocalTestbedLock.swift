@@ -14,7 +14,7 @@ public final class LocalTestbedLock {
 
     private let fd: Int32
 
-    /// Takes the lock at `path` without waiting; throws a `LabError` naming the holder's pid when
+    /// Takes the lock at `path` without waiting; throws `TestbedBusy` naming the holder's pid when
     /// another process has it.
     public init(path: String = LocalTestbedLock.defaultPath, addresses: String = "127.0.1.x") throws {
         let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o666)
@@ -32,7 +32,7 @@ public final class LocalTestbedLock {
                 throw LabError("cannot lock the local testbed's lock file \(path): \(String(cString: strerror(code))).")
             }
             let pid = n > 0 ? String(decoding: text[0 ..< n], as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines) : "unknown"
-            throw LabError("the local testbed is busy: another masonlab (pid \(pid)) is running on \(addresses); wait for it or stop it.")
+            throw TestbedBusy(description: "the local testbed is busy: another masonlab (pid \(pid)) is running on \(addresses); wait for it or stop it.")
         }
         let pid = Array("\(getpid())\n".utf8)
         _ = ftruncate(fd, 0)
@@ -41,4 +41,9 @@ public final class LocalTestbedLock {
     }
 
     deinit { close(fd) }
+}
+
+/// Another masonlab holds the testbed: no attempt is made (or recorded) until it is done.
+public struct TestbedBusy: Error, CustomStringConvertible {
+    public let description: String
 }

@@ -80,6 +80,9 @@ public final class Runner: @unchecked Sendable {
                 var runner = MasonRunner(controls: controls, placement: placement, spec: spec)
                 runner.nemesis = testbed.nemesis
                 attempt = try runner.attempt(number)
+            } catch let busy as TestbedBusy {
+                // Not an attempt: nothing ran, and retrying at once would find it just as busy.
+                throw busy
             } catch let refused as RunRefused {
                 guard !lock.withLock({ interrupted }) else { throw Interrupted() }
                 try keep(refused.attempt, run: runID, ledger: ledger, label: label)

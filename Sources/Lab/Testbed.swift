@@ -25,6 +25,8 @@ public final class LocalTestbed: Testbed, @unchecked Sendable {
     public let masond: URL
     private let lock = NSLock()
     private var daemons: LocalDaemons?
+    /// Held from the first daemons until this testbed is gone: one local testbed per machine.
+    private var machineLock: LocalTestbedLock?
     private let pauser = LocalNemesis()
 
     public init(masond: URL) { self.masond = masond }
@@ -49,6 +51,10 @@ public final class LocalTestbed: Testbed, @unchecked Sendable {
             byAddress = running
         } else {
             stop()
+            if lock.withLock({ machineLock == nil }) {
+                let taken = try LocalTestbedLock()
+                lock.withLock { machineLock = taken }
+            }
             byAddress = try LocalDaemons(count: nodes.count, masond: masond)
             lock.withLock { daemons = byAddress }
         }

@@ -159,6 +159,9 @@ func usage<T>(_ body: () throws -> T) throws -> T {
         throw CommandFailure(error.description, status: ExitStatus.usage)
     } catch let error as NemesisUnavailable {
         throw CommandFailure(error.description, status: ExitStatus.usage)
+    } catch let error as TestbedBusy {
+        // Not bad input: the same command works once the other masonlab is done.
+        throw CommandFailure(error.description, status: ExitStatus.failed)
     }
 }
 

@@ -157,7 +157,7 @@ final class FakeDaemons: Sendable {
         let path = NSTemporaryDirectory() + "masonlab-lock-test-\(UUID().uuidString)"
         defer { unlink(path) }
         let first = try LocalTestbedLock(path: path)
-        let error = #expect(throws: LabError.self) { try LocalTestbedLock(path: path) }
+        let error = #expect(throws: TestbedBusy.self) { try LocalTestbedLock(path: path) }
         #expect(error?.description == "the local testbed is busy: another masonlab (pid \(getpid())) is running on 127.0.1.x; wait for it or stop it.")
         withExtendedLifetime(first) {}
         // Released with its holder.
@@ -181,5 +181,29 @@ final class FakeDaemons: Sendable {
         #expect(!FileManager.default.fileExists(atPath: dead.path))
         #expect(FileManager.default.fileExists(atPath: alive.path))
         #expect(FileManager.default.fileExists(atPath: other.path))
+    }
+}
+
+@Suite struct LocalDaemonsStartTests {
+    /// The masond built beside the test bundle.
+    static var masond: URL {
+        var url = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("masond")
+        if !FileManager.default.fileExists(atPath: url.path) {
+            url = url.deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("masond")
+        }
+        return url
+    }
+
+    /// A TMPDIR so long that the sockets do not fit in sun_path: masond's own sentence is shown.
+    @Test func aDaemonThatCannotStartIsShownWithItsOwnError() throws {
+        let parent = URL(fileURLWithPath: "/tmp/" + String(repeating: "d", count: 100))
+        defer { try? FileManager.default.removeItem(at: parent) }
+        try FileManager.default.createDirectory(at: parent, withIntermediateDirectories: true)
+        let error = #expect(throws: LabError.self) { try LocalDaemons(count: 1, masond: Self.masond, parent: parent) }
+        let text = error?.description ?? ""
+        #expect(text.hasPrefix("masond for 127.0.1.1 exited at start (status "), "\(text)")
+        #expect(text.contains("longer than 107 bytes"), "\(text)")
+        // Its folder went with it.
+        #expect(((try? FileManager.default.contentsOfDirectory(atPath: parent.path)) ?? []).isEmpty)
     }
 }
