@@ -33,6 +33,8 @@ public final class LocalNemesis: Nemesis, @unchecked Sendable {
         if let failure = Self.run(nft, ["list", "tables"]).failure {
             throw NemesisUnavailable("--partition needs nftables, but nft cannot read the ruleset here: \(failure).")
         }
+        // Here, not when the partition starts: each nft run costs tens of milliseconds of the schedule.
+        removeAbandonedTables(nft)
     }
 
     public func pause(_ node: NodeSlot) throws {
@@ -49,7 +51,6 @@ public final class LocalNemesis: Nemesis, @unchecked Sendable {
 
     public func partition(_ cut: [NodeSlot], from others: [NodeSlot]) throws {
         guard let nft = Self.nft else { throw LabError("cannot partition: nft is not installed (apt-get install nftables).") }
-        removeAbandonedTables(nft)
         let rules = try PartitionRules(table: table, cut: cut.map(\.address), others: others.map(\.address), outgoing: false)
         lock.withLock { partitioned = true }
         if let failure = Self.run(nft, ["-f", "-"], input: rules.ruleset).failure {

@@ -215,7 +215,9 @@ struct ResultsDump {
             "clients": attempt.clients, "completed_in_window": attempt.completedInWindow,
             "throughput_ops": attempt.throughputOps ?? NSNull(), "p50_us": p[0] ?? NSNull(), "p99_us": p[1] ?? NSNull(),
             "p999_us": p[2] ?? NSNull(), "p9999_us": p[3] ?? NSNull(),
-            "faults": (faultsByAttempt[attempt.id] ?? []).map { ["kind": $0.kind, "target": $0.target, "at_seconds": $0.atSeconds] },
+            "faults": (faultsByAttempt[attempt.id] ?? []).map {
+                ["kind": $0.kind, "target": $0.target, "at_seconds": $0.atSeconds, "end_seconds": $0.endSeconds.map { $0 as Any } ?? NSNull()]
+            },
             "client_results": (clientsByAttempt[attempt.id] ?? []).map { $0.json(completions: completionsByClient["\($0.node)/\($0.endpoint)"] ?? []) },
             "nodes": nodes, "recovery": recovery,
         ]
