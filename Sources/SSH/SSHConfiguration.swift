@@ -19,6 +19,14 @@ public struct SSHConfiguration: Sendable {
     public var connectTimeout: Duration
     /// Called when a host key was not in known_hosts and has just been recorded there.
     public var onNewHostKey: (@Sendable (HostKeyInfo) -> Void)?
+    /// How often an idle session sends an SSH keepalive (`keepalive@libssh2.org`, reply wanted)
+    /// on a stream such as `masond dial-stdio`, so the server and every middlebox see it alive
+    /// and a lost peer has unacknowledged data to be noticed by.
+    public var keepaliveInterval: Duration = .seconds(5)
+    /// How long data (a keepalive, a request) may go unacknowledged by the peer's TCP before
+    /// the connection is declared dead (TCP_USER_TIMEOUT, with TCP keepalives when idle): a node
+    /// that is gone ends its streams instead of leaving them open for ever.
+    public var deadPeerTimeout: Duration = .seconds(30)
 
     /// A configuration with OpenSSH's defaults: `~/.ssh/known_hosts`, the agent, then
     /// `~/.ssh/id_ed25519` and `~/.ssh/id_rsa`.

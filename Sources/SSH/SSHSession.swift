@@ -55,6 +55,9 @@ public final class SSHSession: @unchecked Sendable {
         }
         libssh2_session_set_timeout(session, 0)
         libssh2_session_set_blocking(session, 0)
+        // Sent from streams' bridge loops (`SSHStream`), which call libssh2_keepalive_send.
+        libssh2_keepalive_config(session, 1, UInt32(clamping: max(1, configuration.keepaliveInterval.components.seconds)))
+        TCPConnector.detectDeadPeer(fd, timeout: configuration.deadPeerTimeout)
         self.host = host
         self.port = port
         self.address = address

@@ -11,7 +11,9 @@ import Glibc
 /// `ControlClient(reading: d, writing: d, peer: ..., ownsDescriptors: true)`. The caller owns
 /// `descriptor`. The bridge ends when the command's output ends, when `descriptor` is closed
 /// (end-of-file reaches the command, and nobody is left to read), or on `close()`.
-/// The command's stderr is kept (last 64 KiB) in `stderrTail`.
+/// The command's stderr is kept (last 64 KiB) in `stderrTail`. While it runs, the bridge sends
+/// the session's keepalives (`SSHConfiguration.keepaliveInterval`), so an idle control stream
+/// still tells a dead node from a quiet one.
 public final class SSHStream: @unchecked Sendable {
     /// The caller's end of the socketpair.
     public let descriptor: Int32
@@ -85,7 +87,11 @@ public final class SSHStream: @unchecked Sendable {
                 else if n == 0 || (errno != EAGAIN && errno != EINTR) { localEOF = true; progressed = true }
             }
             do {
-                try session.locked { (_: OpaquePointer) throws(SSHError) in
+                try session.locked { (raw: OpaquePointer) throws(SSHError) in
+                    // A keepalive when one is due; a session that cannot send one is gone.
+                    var nextKeepalive: Int32 = 0
+                    let keepalive = libssh2_keepalive_send(raw, &nextKeepalive)
+                    if keepalive != 0 && keepalive != LIBSSH2_ERROR_EAGAIN { remoteEOF = true }
                     if !toRemote.isEmpty {
                         let n = toRemote.withUnsafeBytes { cssh_channel_write(channel, $0.baseAddress, $0.count) }
                         if n > 0 { toRemote.removeFirst(n); progressed = true }

@@ -52,6 +52,21 @@ enum TCPConnector {
         throw .unreachable(host: host, port: port, reason: lastReason)
     }
 
+    /// Makes a dead peer end the connection within about `timeout`: TCP keepalives when idle,
+    /// and TCP_USER_TIMEOUT for data (SSH keepalives included) the peer never acknowledges.
+    static func detectDeadPeer(_ fd: Int32, timeout: Duration) {
+        let seconds = Int32(clamping: max(1, timeout.components.seconds))
+        var on: Int32 = 1
+        var idle = max(1, seconds / 3), interval = max(1, seconds / 6), count: Int32 = 3
+        var userTimeout = UInt32(clamping: Int64(seconds) * 1_000)
+        let size = socklen_t(MemoryLayout<Int32>.size)
+        _ = setsockopt(fd, SOL_SOCKET, SO_KEEPALIVE, &on, size)
+        _ = setsockopt(fd, Int32(IPPROTO_TCP), TCP_KEEPIDLE, &idle, size)
+        _ = setsockopt(fd, Int32(IPPROTO_TCP), TCP_KEEPINTVL, &interval, size)
+        _ = setsockopt(fd, Int32(IPPROTO_TCP), TCP_KEEPCNT, &count, size)
+        _ = setsockopt(fd, Int32(IPPROTO_TCP), TCP_USER_TIMEOUT, &userTimeout, socklen_t(MemoryLayout<UInt32>.size))
+    }
+
     /// "connection refused" and friends, in lower case as the error sentence wants them.
     private static func reason(_ code: Int32) -> String {
         code == ECONNREFUSED ? "connection refused" : String(cString: strerror(code)).lowercased()

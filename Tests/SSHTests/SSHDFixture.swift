@@ -25,6 +25,8 @@ final class SSHDFixture {
     var strangerKey: String { directory + "/stranger" }
     /// An RSA client key sshd also accepts.
     var rsaKey: String { directory + "/id_rsa" }
+    /// sshd's log (its `LogLevel` set through `sshdConfig`).
+    var logPath: String { directory + "/sshd.log" }
     private var fingerprints: [String] = []
     private var process: Process?
 
@@ -96,7 +98,7 @@ final class SSHDFixture {
     private func start() throws {
         let sshd = Process()
         sshd.executableURL = URL(fileURLWithPath: Self.sshd)
-        sshd.arguments = ["-D", "-e", "-f", directory + "/sshd_config", "-p", String(port), "-h", hostKey]
+        sshd.arguments = ["-D", "-E", logPath, "-f", directory + "/sshd_config", "-p", String(port), "-h", hostKey]
         sshd.standardOutput = FileHandle.nullDevice
         sshd.standardError = FileHandle(forWritingAtPath: "/dev/null")
         try sshd.run()
