@@ -109,6 +109,25 @@ final class MasonlabFaultTests: XCTestCase {
         XCTAssertEqual((stored["end_seconds"] as? NSNumber)?.doubleValue ?? 0, 2.2, accuracy: 0.3)
     }
 
+    /// Ctrl-C while a daemon is paused and a partition is in force: masonlab exits 130 and leaves
+    /// neither a stopped daemon nor its table behind.
+    func testInterruptDuringPauseAndPartitionUndoesBoth() throws {
+        let (process, _, _) = try lab.start(["run", "--duration", "5", "--pause", "backup:0.5:4", "--partition", "0.5:4"])
+        let table = "masonlab_\(process.processIdentifier)"
+        tables.append(table)
+        var daemons: [Int32] = []
+        try waitUntil(seconds: 30) {
+            daemons = Self.daemons(of: process.processIdentifier)
+            return !process.isRunning || (daemons.contains { Self.state($0) == "T" } && Self.masonlabTables().contains(table))
+        }
+        XCTAssertTrue(process.isRunning, "masonlab ended before the pause and the partition were both in force")
+        kill(process.processIdentifier, SIGINT)
+        process.waitUntilExit()
+        XCTAssertEqual(process.terminationStatus, 130)
+        XCTAssertFalse(Self.masonlabTables().contains(table), "the partition's table was left behind")
+        try waitUntil(seconds: 10) { daemons.allSatisfy { Self.state($0) == nil } }
+    }
+
     /// Bad pauses and partitions exit 2 with one sentence, before anything runs.
     func testBadPausesAndPartitionsExitTwo() throws {
         let cases: [([String], String)] = [
