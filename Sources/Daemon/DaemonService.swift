@@ -19,7 +19,9 @@ public enum DaemonService {
     /// does not initialise.
     /// `parent`: a process id whose end ends this daemon too (the local testbed's masonlab: a
     /// daemon notices a lost controller, even one killed with SIGKILL).
-    public static func serve(socketPath: String, address: String, dpdkArguments: String?, parent: Int32? = nil) throws {
+    /// `idleTimeout`: a control connection without a request for this long is closed.
+    public static func serve(socketPath: String, address: String, dpdkArguments: String?, parent: Int32? = nil,
+                             idleTimeout: Duration = ControlServer.defaultIdleTimeout) throws {
         // Block the stop signals in every thread (workers inherit the mask), then wait for them here.
         var signals = sigset_t()
         sigemptyset(&signals)
@@ -33,7 +35,7 @@ public enum DaemonService {
 
         let dpdk = try dpdkArguments.map { try DPDKHost(arguments: $0) }
         let daemon = Daemon(address: address, dpdk: dpdk)
-        let server = ControlServer(socketPath: socketPath, handler: daemon)
+        let server = ControlServer(socketPath: socketPath, handler: daemon, idleTimeout: idleTimeout)
         try server.start()
         FileHandle.standardError.write(Data("masond \(Daemon.version): serving \(socketPath) (data plane \(address)\(dpdk == nil ? "" : ", DPDK"))\n".utf8))
         var received: Int32 = 0

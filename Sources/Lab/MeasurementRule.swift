@@ -8,8 +8,9 @@ import Foundation
 /// window) completes a few thousand operations in its first moments and then only retransmits;
 /// its total is positive and its throughput a plausible-looking number. A starved client (one that
 /// stops while the others go on) is the same. Requiring completions in each tenth of the window
-/// catches both, while a tenth (≥ 50 ms at the minimum window) is long enough that a healthy
-/// client, which completes an operation every few hundred microseconds, never misses one.
+/// catches both; a part is never shorter than `minimumPartSeconds`, long enough that a healthy
+/// client (an operation every few hundred microseconds) never misses one, even on a loaded
+/// machine whose scheduler stalls a daemon for tens of milliseconds.
 ///
 /// Faults are the exception: a killed leader or a paused node stalls clients until the cluster
 /// recovers, which is what the run measures. A part that overlaps a fault, from its start to its
@@ -19,8 +20,10 @@ public enum MeasurementRule {
     /// nothing (`--duration 0.0001` once stored a success with every figure 0); `masonlab run`
     /// refuses them with exit 2 before anything starts.
     public static let minimumSeconds = 0.5
-    /// The window is checked in this many equal parts.
+    /// The window is checked in this many equal parts (fewer when they would be too short).
     public static let parts = 10
+    /// The shortest part: a 1 s window is checked in 5 parts, the 0.5 s minimum in 2.
+    public static let minimumPartSeconds = 0.2
     /// How long after a fault ends clients may still be stalled (an election, a failover).
     public static let recoverySeconds = 1.0
 
@@ -38,12 +41,15 @@ public enum MeasurementRule {
                                  faults: [(start: Double, end: Double)]) -> String?
     {
         precondition(intervalMillis > 0, "intervals are at least 1 ms")
+        guard durationSeconds.isFinite, durationSeconds > 0, durationSeconds <= 1e7, warmupSeconds.isFinite, warmupSeconds >= 0,
+              warmupSeconds <= 1e7 else {
+            return "the measured window (\(durationSeconds) s after a \(warmupSeconds) s warmup) cannot be measured."
+        }
         let interval = Double(intervalMillis) / 1_000
         let first = Int((warmupSeconds / interval).rounded())
         let count = max(1, Int((durationSeconds / interval).rounded()))
-        // Parts as half-open interval ranges covering the window; a window shorter than `parts`
-        // intervals (only in tests) has one part per interval.
-        let partCount = min(parts, count)
+        // Parts as half-open interval ranges covering the window.
+        let partCount = max(1, min(parts, count, Int((durationSeconds / minimumPartSeconds).rounded(.down))))
         let bounds = (0 ... partCount).map { first + $0 * count / partCount }
         let required = (0 ..< partCount).filter { p in
             let from = Double(bounds[p] - first) * interval, to = Double(bounds[p + 1] - first) * interval
