@@ -4,9 +4,10 @@ import Glibc
 #endif
 
 /// Pauses and partitions on Emulab nodes, over SSH sessions of its own (a paused daemon's control
-/// bridge would not answer): a pause is `systemctl kill -s SIGSTOP masond` (every process of the
-/// unit), SIGCONT after; a partition is `PartitionRules` loaded with `nft -f -` on each cut node,
-/// on its experiment addresses (the control network, SSH's, is untouched).
+/// bridge would not answer): a pause is `systemctl kill -s SIGSTOP masond` (the unit's processes;
+/// on a node without systemd, the pid in /run/masond.pid, as setup starts it there), SIGCONT after;
+/// a partition is `PartitionRules` loaded with `nft -f -` on each cut node, on its experiment
+/// addresses (the control network, SSH's, is untouched).
 public final class EmulabNemesis: Nemesis, @unchecked Sendable {
     // @unchecked Sendable: every field is behind `lock`; an interrupt calls `healAll` from another thread.
     public let inventory: Inventory
@@ -32,15 +33,32 @@ public final class EmulabNemesis: Nemesis, @unchecked Sendable {
             throw NemesisUnavailable("--partition cuts proxy nodes off with nftables, which does not see DPDK traffic, "
                 + "and \(dpdk.joined(separator: ", ")) run over DPDK: unbind their experiment NICs (masonlab setup) or drop --partition.")
         }
+        // Any proxy node may be cut: each must run nft as root now, not fail mid-run.
+        for node in nodes where node.role == "proxy" {
+            do {
+                try session(node).run("nft list tables", root: true)
+            } catch {
+                throw NemesisUnavailable("--partition needs nftables on every proxy node as root, and \(error) "
+                    + "Install it there (apt-get install nftables) and allow sudo -n nft, or drop --partition.")
+            }
+        }
+    }
+
+    /// The command that sends `signal` (`STOP`, `CONT`) to the node's masond.
+    public static func signalCommand(_ signal: String, sudo: String) -> String {
+        "if [ -d /run/systemd/system ]; then \(sudo)systemctl kill -s SIG\(signal) masond; "
+            + "else \(sudo)kill -\(signal) \"$(cat /run/masond.pid)\"; fi"
     }
 
     public func pause(_ node: NodeSlot) throws {
         lock.withLock { paused[node.name] = node }
-        try session(node).run("systemctl kill -s SIGSTOP masond", root: true)
+        let remote = try session(node)
+        try remote.run(Self.signalCommand("STOP", sudo: remote.sudo))
     }
 
     public func resume(_ node: NodeSlot) throws {
-        try session(node).run("systemctl kill -s SIGCONT masond", root: true)
+        let remote = try session(node)
+        try remote.run(Self.signalCommand("CONT", sudo: remote.sudo))
         lock.withLock { _ = paused.removeValue(forKey: node.name) }
     }
 
