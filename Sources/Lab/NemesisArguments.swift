@@ -60,6 +60,13 @@ public enum NemesisArguments {
                 }
             }
         }
+        // A paused daemon cannot be told to crash its sequencer: every attempt would fail.
+        for kill in faults where kill.kind == "kill-sequencer" {
+            if let pause = faults.first(where: { if case .pause(.sequencer, _, _) = $0 { ($0.at ... $0.end!).contains(kill.at) } else { false } }) {
+                throw NemesisArgumentError("--kill-sequencer \(kill.at) falls inside --pause \(pause.argument), when sequencer-0's daemon "
+                    + "is stopped and cannot be told to crash; kill it before or after the pause.")
+            }
+        }
         let partitions = faults.filter { $0.kind == "partition" }.sorted { $0.at < $1.at }
         for (a, b) in zip(partitions, partitions.dropFirst()) where b.at < a.end! {
             throw NemesisArgumentError("--partition \(a.argument) and --partition \(b.argument) overlap; "

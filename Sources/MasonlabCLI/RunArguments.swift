@@ -87,8 +87,10 @@ struct RunArguments: ParsableArguments {
 
     /// `--pause` and `--partition`: each readable, inside the measurement, naming a role the run has.
     private func checkPausesAndPartitions() throws {
+        var kills: [ScheduledFault] = []
+        if let t = killSequencer { kills.append(.killSequencer(at: t)) }
         do {
-            let faults = try pauses.map(NemesisArguments.pause) + partitions.map(NemesisArguments.partition)
+            let faults = try pauses.map(NemesisArguments.pause) + partitions.map(NemesisArguments.partition) + kills
             let clients = nclients.multipliedReportingOverflow(by: nclientThreads)
             try NemesisArguments.check(faults, duration: duration, groups: min(max(0, nproxies), 1 << 20) / 3 * min(max(0, nproxyThreads), 64),
                                        clients: clients.overflow ? .max : clients.partialValue)

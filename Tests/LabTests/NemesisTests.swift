@@ -45,7 +45,8 @@ import Glibc
     }
 
     @Test func faultsMustEndInsideTheMeasurementAndNameRolesTheRunHas() throws {
-        let ok: [ScheduledFault] = [.pause(role: .leader, at: 1, duration: 0.5), .partition(at: 2.5, duration: 0.8),
+        let ok: [ScheduledFault] = [.pause(role: .leader, at: 1, duration: 0.5), .partition(at: 2.5, duration: 0.8), .killSequencer(at: 2.1),
+                                    .pause(role: .sequencer, at: 1, duration: 1), .killLeader(at: 1.2),
                                     .partition(at: 3.3, duration: 0.7), .pause(role: .proxy(group: 1, replica: 0), at: 0, duration: 4)]
         try NemesisArguments.check(ok, duration: 4, groups: 2, clients: 4)
         let refused: [([ScheduledFault], String)] = [
@@ -54,6 +55,7 @@ import Glibc
             ([.pause(role: .proxy(group: 2, replica: 0), at: 1, duration: 1)], "there is no group 2; this run has groups 0...1"),
             ([.pause(role: .client(4), at: 1, duration: 1)], "there is no client 4; this run has clients 0...3"),
             ([.partition(at: 1, duration: 1), .partition(at: 1.5, duration: 1)], "--partition 1.0:1.0 and --partition 1.5:1.0 overlap"),
+            ([.pause(role: .sequencer, at: 1, duration: 1), .killSequencer(at: 1.5)], "--kill-sequencer 1.5 falls inside --pause sequencer:1.0:1.0"),
         ]
         for (faults, expected) in refused {
             #expect { try NemesisArguments.check(faults, duration: 4, groups: 2, clients: 4) } throws: { "\($0)".contains(expected) }
