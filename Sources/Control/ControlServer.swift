@@ -15,7 +15,9 @@ import Glibc
 /// of the responses to their non-notification members.
 /// At most `maxConnections` connections are served at once; one more is told so and closed.
 /// A connection that sends no request for `idleTimeout` is told so (an error line with a null id,
-/// code `idleTimeoutCode`) and closed, so forgotten clients do not hold connection slots for ever.
+/// code `idleTimeoutCode`) and closed, so forgotten clients do not hold connection slots for ever;
+/// not while `keepsIdleConnections` says work is under way (masond: roles running, which a run's
+/// controller leaves alone for the whole measurement).
 ///
 /// Call `stop()` before dropping the server: the threads keep it alive until then.
 public final class ControlServer: Sendable {
@@ -28,6 +30,7 @@ public final class ControlServer: Sendable {
     /// The default `idleTimeout`: long enough for any pause between a run's calls.
     public static let defaultIdleTimeout = Duration.seconds(300)
     private let dispatcher: RequestDispatcher
+    private let keepsIdleConnections: @Sendable () -> Bool
     private let state = Mutex(State())
     /// Entered by the accept thread and every connection thread; `stop()` waits for it to empty.
     private let threads = DispatchGroup()
@@ -46,13 +49,14 @@ public final class ControlServer: Sendable {
     }
 
     public init(socketPath: String, handler: any ControlHandler, maxRequestBytes: Int = 1 << 20, maxConnections: Int = 64,
-                idleTimeout: Duration = ControlServer.defaultIdleTimeout) {
+                idleTimeout: Duration = ControlServer.defaultIdleTimeout, keepsIdleConnections: @escaping @Sendable () -> Bool = { false }) {
         precondition(maxRequestBytes > 0 && maxConnections > 0, "limits must be positive")
         precondition(idleTimeout > .zero, "the idle timeout must be positive")
         self.socketPath = socketPath
         self.maxRequestBytes = maxRequestBytes
         self.maxConnections = maxConnections
         self.idleTimeout = idleTimeout
+        self.keepsIdleConnections = keepsIdleConnections
         self.dispatcher = RequestDispatcher(handler: handler)
     }
 
@@ -171,6 +175,8 @@ public final class ControlServer: Sendable {
         while true {
             let response: [UInt8]?
             switch reader.next(before: ContinuousClock.now + idleTimeout) {
+            case .timedOut where keepsIdleConnections():
+                continue
             case .timedOut:
                 let error = RPCError(code: Self.idleTimeoutCode, message: "masond closed this control connection after "
                     + "\(ControlError.seconds(Self.seconds(idleTimeout))) without a request; connect again")

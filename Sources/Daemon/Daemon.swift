@@ -91,6 +91,9 @@ public final class Daemon: ControlHandler {
         }
     }
 
+    /// Whether any role runs: the control server keeps idle connections open meanwhile.
+    public var hasRunningRoles: Bool { state.withLock { $0?.isRunning ?? false } }
+
     public func status() -> RolesStatus {
         state.withLock { $0?.status() } ?? RolesStatus(run: nil, roles: [], workers: [])
     }

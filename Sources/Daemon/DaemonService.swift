@@ -35,7 +35,8 @@ public enum DaemonService {
 
         let dpdk = try dpdkArguments.map { try DPDKHost(arguments: $0) }
         let daemon = Daemon(address: address, dpdk: dpdk)
-        let server = ControlServer(socketPath: socketPath, handler: daemon, idleTimeout: idleTimeout)
+        let server = ControlServer(socketPath: socketPath, handler: daemon, idleTimeout: idleTimeout,
+                                   keepsIdleConnections: { daemon.hasRunningRoles })
         try server.start()
         FileHandle.standardError.write(Data("masond \(Daemon.version): serving \(socketPath) (data plane \(address)\(dpdk == nil ? "" : ", DPDK"))\n".utf8))
         var received: Int32 = 0

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import Testing
 @testable import Control
 #if canImport(Glibc)
@@ -88,6 +89,25 @@ import Glibc
             Thread.sleep(forTimeInterval: 0.15)
             #expect(try client.call("add", params: AddParams(a: 1, b: 2), as: Sum.self) == Sum(sum: 3))
         }
+    }
+
+    /// A run's controller says nothing to a client node for the whole measurement: while work is
+    /// under way its connection is not idle.
+    @Test func aConnectionIsKeptWhileTheServerSaysWorkIsUnderWay() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let busy = Mutex(true)
+        let server = ControlServer(socketPath: directory.file("busy.sock"), handler: TestHandler(), idleTimeout: .milliseconds(100),
+                                   keepsIdleConnections: { busy.withLock { $0 } })
+        try server.start()
+        defer { server.stop() }
+        let raw = try RawConnection(server.socketPath)
+        Thread.sleep(forTimeInterval: 0.4)
+        raw.send(#"{"jsonrpc":"2.0","id":1,"method":"add","params":{"a":1,"b":2}}"# + "\n")
+        #expect(try raw.response()["result"] == .object(["sum": .number("3")]))
+        // Once the work is done, the idle connection is closed as usual.
+        busy.withLock { $0 = false }
+        #expect(try raw.response().rpcError?.code == ControlServer.idleTimeoutCode)
     }
 
     @Test func aClientOfAnIdleClosedConnectionReadsTheServersSentence() throws {
