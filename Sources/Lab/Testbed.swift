@@ -57,6 +57,7 @@ public final class LocalTestbed: Testbed, @unchecked Sendable {
             }
             byAddress = try LocalDaemons(count: nodes.count, masond: masond)
             lock.withLock { daemons = byAddress }
+            pauser.daemons(byAddress.nodes.map { ($0.address, $0.process.processIdentifier) })
         }
         return try nodes.map { slot in
             guard let node = byAddress.nodes.first(where: { $0.address == slot.address }) else {
@@ -67,12 +68,11 @@ public final class LocalTestbed: Testbed, @unchecked Sendable {
     }
 
     public func stop() {
+        pauser.healAll()
         let running = lock.withLock { () -> LocalDaemons? in
             defer { daemons = nil }
             return daemons
-            pauser.daemons(byAddress.nodes.map { ($0.address, $0.process.processIdentifier) })
         }
         running?.stop()
     }
 }
-        pauser.healAll()
