@@ -105,7 +105,7 @@ struct IndexKey: CodingKey {
 /// The keys a type asked an object for (`decode`, `decodeIfPresent`, `contains`), so that after
 /// the type has decoded, the members it never asked for can be named. Shared by the copies of one
 /// value's `Decoder` and its keyed container; a class so those value-type copies see one record.
-final class KeyTracker {
+private final class KeyTracker {
     private(set) var opened = false
     private var asked = Set<String>()
     private var acceptsAny = false

@@ -35,10 +35,9 @@ public enum MasonSpecBounds {
 extension StartRolesRequest {
     /// One sentence naming the first number outside its range (`cluster.proxy.maxBatchOps: must be
     /// 1...65536 (got 9223372036854775807).`), or nil. `nowUnixNanos`: the daemon's wall clock;
-    /// `maxSpaces` and `maxConcurrency` come from the protocol (Control does not link it):
-    /// a client may keep outstanding no more operations than the proxy's admission window lets in,
-    /// or it stalls on requests the proxy refuses (issue 11's "deadlock stored as a success").
-    public func rangeProblem(nowUnixNanos: UInt64, maxSpaces: Int, maxConcurrency: Int) -> String? {
+    /// `maxSpaces` comes from the protocol (Control does not link it), and so does the bound on
+    /// `cluster.concurrency`, which the daemon checks against the proxies' admission window.
+    public func rangeProblem(nowUnixNanos: UInt64, maxSpaces: Int) -> String? {
         typealias B = MasonSpecBounds
         if let origin = originUnixNanos {
             let skew = origin >= nowUnixNanos ? origin - nowUnixNanos : nowUnixNanos - origin
@@ -54,8 +53,6 @@ extension StartRolesRequest {
             B.problem("cluster.spaces", c.spaces, 1 ... maxSpaces),
             B.problem("cluster.groups (count)", c.groups.count, B.groups),
             B.problem("cluster.clients (count)", c.clients.count, B.clients),
-            B.problem("cluster.concurrency", c.concurrency, 1 ... maxConcurrency,
-                      "the proxy admits \(maxConcurrency) operations ahead of a client's acknowledged ones"),
             B.problem("cluster.demand", c.demand, 1 ... max(1, c.spaces)),
             B.problem("cluster.proxy.batchTimeoutMicros", c.proxy?.batchTimeoutMicros, B.batchTimeoutMicros),
             B.problem("cluster.proxy.maxBatchOps", c.proxy?.maxBatchOps, B.maxBatchOps),

@@ -18,10 +18,6 @@ struct RolePlan {
 
     static let systems = ["mason"]
 
-    /// Operations a client may keep outstanding: the proxy's admission window (a request further
-    /// ahead of the client's acknowledged mark is refused, so a larger concurrency deadlocks).
-    static let maxClientConcurrency = Int(ProxyConfig(group: 0, spaces: 1, replicas: [Endpoint(0)], me: 0, sequencers: [Endpoint(1)]).maxClientWindow)
-
     /// `defaultIP`: the node's data-plane address, for worker addresses given as `:port`.
     init(_ request: StartRolesRequest, defaultIP: String, seed: UInt64) throws(PlanError) {
         guard Self.systems.contains(request.system) else {
@@ -30,10 +26,11 @@ struct RolePlan {
         let cluster = request.cluster
         guard !cluster.groups.isEmpty else { throw PlanError("cluster.groups: a Mason cluster needs at least one proxy group.") }
         // Every number is in range before any is used: no conversion or sum below can trap.
-        if let problem = request.rangeProblem(nowUnixNanos: MonotonicClock.unixNanoseconds(), maxSpaces: maxSequenceSpaces,
-                                              maxConcurrency: Self.maxClientConcurrency) {
+        if let problem = request.rangeProblem(nowUnixNanos: MonotonicClock.unixNanoseconds(), maxSpaces: maxSequenceSpaces) {
             throw PlanError(problem)
         }
+        // The proxies' admission window bounds a client's concurrency (Protocols' one rule for it).
+        if let c = cluster.concurrency, let problem = ProxyConfig.concurrencyError(c) { throw PlanError("cluster.\(problem)") }
         let concurrency = cluster.concurrency ?? 4
 
         // Which endpoint is which role.

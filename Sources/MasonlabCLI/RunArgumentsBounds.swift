@@ -1,12 +1,8 @@
+import ArgumentParser
 import Control
-import Lab
 import Protocols
 
 extension RunArguments {
-    /// The most operations a client may keep outstanding: the proxy's admission window (a request
-    /// further ahead of the client's acknowledged mark is refused, so more would deadlock the client).
-    static let maxConcurrency = Int(ProxyConfig(group: 0, spaces: 1, replicas: [Endpoint(0)], me: 0, sequencers: [Endpoint(1)]).maxClientWindow)
-
     /// Every numeric flag of `run` and `plan` in its range, before the cross-flag rules (which
     /// multiply and add them) run.
     func checkRanges() throws {
@@ -17,8 +13,8 @@ extension RunArguments {
         try F.check("--nclients", nclients, 1 ... 1_000)
         try F.check("--nclient-threads", nclientThreads, 1 ... 64)
         try F.check("--nsequence-spaces", nsequenceSpaces, 1 ... maxSequenceSpaces)
-        try F.check("--concurrency", concurrency, 1 ... Self.maxConcurrency,
-                    "the proxy admits \(Self.maxConcurrency) operations ahead of a client's acknowledged ones")
+        // The proxies' admission window bounds it (Protocols' one rule for every client concurrency).
+        if let problem = ProxyConfig.concurrencyError(concurrency) { throw ValidationError("--\(problem)") }
         try F.check("--batch-timeout-us", batchTimeoutUs, MasonSpecBounds.batchTimeoutMicros)
         try F.check("--max-log-size", maxLogSize, MasonSpecBounds.maxLogSize)
         try F.checkSeconds("--warmup", warmup, 0 ... 3_600)

@@ -121,7 +121,7 @@ import Testing
         (["durationMillis"], "18014398509481984", "durationMillis: must be 1...86400000"),
         (["warmupMillis"], "18014398509481984", "warmupMillis: must be 0...3600000"),
         (["cluster", "proxy", "maxBatchOps"], "9223372036854775807", "cluster.proxy.maxBatchOps: must be 1...65536"),
-        (["cluster", "concurrency"], "4097", "cluster.concurrency: must be 1...4096"),
+        (["cluster", "concurrency"], "4097", "cluster.concurrency must be between 1 and 4096 operations per client"),
         (["originUnixNanos"], "18446744073709551615", "originUnixNanos: must lie within a day"),
         (["cluster", "proxy", "batchTimeoutMicros"], "18446744073709551615", "cluster.proxy.batchTimeoutMicros: must be 1...1000000"),
     ])

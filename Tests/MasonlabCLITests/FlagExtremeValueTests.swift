@@ -129,8 +129,10 @@ import Testing
         (["simulate", "--nclients", "-1"], "--nclients must be 1...10000 (got -1)."),
         (["simulate", "--max-batch-ops", "9223372036854775807"], "--max-batch-ops must be 1...65536 (got 9223372036854775807)."),
         (["run", "--batch-timeout-us", "9223372036854775808"], "--batch-timeout-us must be 1...1000000 (got 9223372036854775808)."),
-        (["run", "--concurrency", "4097"], "--concurrency must be 1...4096 (the proxy admits 4096 operations ahead of a client's acknowledged ones) (got 4097)."),
+        (["run", "--concurrency", "4097"], "--concurrency must be between 1 and 4096 operations per client (the proxies' admission window) (got 4097)."),
         (["run", "--warmup", "nan"], "--warmup must be a number of seconds from 0 to 3600 (got nan)."),
+        // Issue 11: this failed every attempt, burned the retries and exited 1.
+        (["run", "--max-log-size", "0"], "--max-log-size must be 1...1000000000 (got 0)."),
     ])
     func badValuesAreRefusedWithTheRange(arguments: [String], message: String) {
         #expect(Self.outcome(arguments) == .refused(message))
@@ -141,7 +143,8 @@ import Testing
         ["simulate", "--partition", "nan:1"], ["simulate", "--partition", "1:inf"], ["simulate", "--partition", "1e308:1"],
         ["simulate", "--partition", "-1:1"], ["simulate", "--crash", "sequencer:nan"], ["simulate", "--crash", "sequencer:1e308"],
         ["simulate", "--crash", "sequencer:-1"], ["simulate", "--delay-us", "0-18446744073709551615"],
-        ["simulate", "--delay-us", "0-18446744073709551616"],
+        ["simulate", "--delay-us", "0-18446744073709551616"], ["run", "--partition", "nan:1"], ["run", "--partition", "1:1e308"],
+        ["run", "--partition", "-1:1"], ["run", "--pause", "sequencer:nan:1"], ["run", "--pause", "sequencer:1:inf"],
     ])
     func compoundValuesWithExtremePartsAreRefused(arguments: [String]) {
         #expect(Self.outcome(arguments) != .accepted)
