@@ -35,14 +35,21 @@ public final class LocalTestbed: Testbed, @unchecked Sendable {
 
     public var nemesis: Nemesis { pauser }
 
+    /// The nodes the local address plan holds: 127.0.1.1 ... 127.0.1.254 (`plan --nproxies 300`
+    /// once printed 127.0.1.256).
+    public static let maxNodes = 254
+
     /// Two sequencers, the proxies, then the clients, on 127.0.1.1, 127.0.1.2, ... (each a masond of its own).
-    public static func slots(for options: MasonOptions) -> [NodeSlot] {
-        let names = ["sequencer-0", "sequencer-1"] + (0 ..< options.proxies).map { "proxy-\($0)" }
-            + (0 ..< options.clients).map { "client-\($0)" }
+    public static func slots(for options: MasonOptions) throws(PlacementError) -> [NodeSlot] {
+        let proxies = max(0, options.proxies), clients = max(0, options.clients)
+        guard proxies <= maxNodes - 2, clients <= maxNodes - 2 - proxies else {
+            throw PlacementError("the local testbed has addresses for \(maxNodes) nodes (127.0.1.1-127.0.1.\(maxNodes)): 2 sequencers + --nproxies \(options.proxies) + --nclients \(options.clients) do not fit; run fewer, or on --testbed emulab.")
+        }
+        let names = ["sequencer-0", "sequencer-1"] + (0 ..< proxies).map { "proxy-\($0)" } + (0 ..< clients).map { "client-\($0)" }
         return names.enumerated().map { i, name in NodeSlot(name: name, address: "127.0.1.\(i + 1)") }
     }
 
-    public func slots(for options: MasonOptions) throws -> [NodeSlot] { Self.slots(for: options) }
+    public func slots(for options: MasonOptions) throws -> [NodeSlot] { try Self.slots(for: options) }
 
     /// Daemons for the nodes (reused across points while there are enough), in node order.
     public func controls(for nodes: [NodeSlot]) throws -> [ControlClient] {
