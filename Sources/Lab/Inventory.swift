@@ -52,6 +52,9 @@ public struct Inventory: Codable, Equatable, Sendable {
             let inventory = try decoder.decode(Inventory.self, from: data)
             var seen: [String: String] = [:]  // canonical name → the name as written
             for node in inventory.nodes {
+                guard (1 ... 65_535).contains(node.port) else {
+                    throw LabError("\(path): node \(node.name) has SSH port \(node.port); a port is 1...65535, so fix it or run masonlab setup again.")
+                }
                 let key = NaturalOrder.canonical(node.name)
                 if let earlier = seen[key] {
                     guard earlier == node.name else {

@@ -39,6 +39,22 @@ import Testing
         }
     }
 
+    @Test func anInventoryPortOutsideOneTo65535IsRefusedNamingTheNode() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("inventory-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let path = dir.appendingPathComponent("machine_info.json").path
+        for port in [0, -1, 65_536, Int.max] {
+            try Inventory(nodes: [InventoryNode(name: "proxy-0", host: "h", port: port, user: "u", hardwareType: nil, status: .ready)])
+                .save(path: path)
+            #expect {
+                try Inventory.load(path: path)
+            } throws: { error in
+                "\(error)" == "\(path): node proxy-0 has SSH port \(port); a port is 1...65535, so fix it or run masonlab setup again."
+            }
+        }
+    }
+
     @Test func nodeNumbersPastIntNeitherTrapNorPass() throws {
         #expect(throws: ListViewError.indexTooLarge(line: 1, name: "client-99999999999999999999")) {
             try ListView.parse("client-99999999999999999999 ssh a@h")
