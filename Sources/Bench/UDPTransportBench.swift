@@ -68,7 +68,7 @@ private func echoRate(seconds: Double, transport: Bool, coalesce: Bool) -> (UInt
     for i in 0 ..< 64 {
         var w = ByteWriter(UnsafeMutableRawBufferPointer(rebasing: out.buffer(i)[Datagram.headerSize...]))
         try! message.encode(into: &w)
-        Datagram.writeHeader(out.buffer(i), frames: 1, source: generatorEndpoint, destination: serverEndpoint)
+        Datagram.writeHeader(out.buffer(i), frames: 1, runTag: RunTag.none, source: generatorEndpoint, destination: serverEndpoint)
         out.lengths[i] = Datagram.headerSize + w.count
         out.peers[i] = server.localAddress
     }

@@ -2,18 +2,22 @@ import Protocols
 
 /// The payload of every Mason datagram, over UDP and over DPDK alike:
 ///
-///     magic u16 = 0x4D53 | version u8 = 1 | frames u8 | source endpoint u32 | destination endpoint u32
+///     magic u16 = 0x4D53 | version u8 = 2 | frames u8 | run tag u64 | source endpoint u32 | destination endpoint u32
 ///     then `frames` codec frames (WireFormat), back to back
 ///
 /// All little-endian. Several messages from one role to one role in a worker's loop turn share a
-/// datagram; the endpoints let many roles share one socket or DPDK queue.
+/// datagram; the endpoints let many roles share one socket or DPDK queue. The run tag names the
+/// run that sent it (`RunTag`): a worker drops datagrams of another run (a late packet of the
+/// previous attempt, another experiment on a reused port) before any role sees them.
 public enum Datagram {
     public static let magic: UInt16 = 0x4D53
-    public static let version: UInt8 = 1
-    public static let headerSize = 12
+    /// 2: the run tag joined the header (version 1 had none).
+    public static let version: UInt8 = 2
+    public static let headerSize = 20
 
     public struct Header: Equatable, Sendable {
         public var frames: Int
+        public var runTag: UInt64
         public var source: Endpoint
         public var destination: Endpoint
     }
@@ -33,17 +37,20 @@ public enum Datagram {
         guard bytes[2] == version else { throw .badVersion(bytes[2]) }
         guard bytes[3] > 0 else { throw .noFrames }
         return Header(frames: Int(bytes[3]),
-                      source: Endpoint(UInt32(littleEndian: bytes.loadUnaligned(fromByteOffset: 4, as: UInt32.self))),
-                      destination: Endpoint(UInt32(littleEndian: bytes.loadUnaligned(fromByteOffset: 8, as: UInt32.self))))
+                      runTag: UInt64(littleEndian: bytes.loadUnaligned(fromByteOffset: 4, as: UInt64.self)),
+                      source: Endpoint(UInt32(littleEndian: bytes.loadUnaligned(fromByteOffset: 12, as: UInt32.self))),
+                      destination: Endpoint(UInt32(littleEndian: bytes.loadUnaligned(fromByteOffset: 16, as: UInt32.self))))
     }
 
     /// Writes a header with `frames` frames at the start of `buffer`.
-    public static func writeHeader(_ buffer: UnsafeMutableRawBufferPointer, frames: Int, source: Endpoint, destination: Endpoint) {
+    public static func writeHeader(_ buffer: UnsafeMutableRawBufferPointer, frames: Int, runTag: UInt64, source: Endpoint,
+                                   destination: Endpoint) {
         precondition(buffer.count >= headerSize && (1 ... 255).contains(frames), "datagram header")
         buffer.storeBytes(of: magic.littleEndian, toByteOffset: 0, as: UInt16.self)
         buffer[2] = version
         buffer[3] = UInt8(frames)
-        buffer.storeBytes(of: source.id.littleEndian, toByteOffset: 4, as: UInt32.self)
-        buffer.storeBytes(of: destination.id.littleEndian, toByteOffset: 8, as: UInt32.self)
+        buffer.storeBytes(of: runTag.littleEndian, toByteOffset: 4, as: UInt64.self)
+        buffer.storeBytes(of: source.id.littleEndian, toByteOffset: 12, as: UInt32.self)
+        buffer.storeBytes(of: destination.id.littleEndian, toByteOffset: 16, as: UInt32.self)
     }
 }

@@ -10,15 +10,18 @@ struct Outbox {
     let maxPayload: Int
     /// False: one message per datagram (to measure what coalescing saves).
     let coalesce: Bool
+    /// The run tag written into every datagram's header (`RunTag`).
+    let runTag: UInt64
     /// The open datagram of each (source, destination) pair this turn.
     private var open: [UInt64: Int] = [:]
     private var frames: [Int]
 
-    init(batch: PacketBatch, maxPayload: Int, coalesce: Bool = true) {
+    init(batch: PacketBatch, maxPayload: Int, coalesce: Bool = true, runTag: UInt64) {
         precondition(maxPayload > Datagram.headerSize && maxPayload <= batch.slotSize, "datagram size")
         self.batch = batch
         self.maxPayload = maxPayload
         self.coalesce = coalesce
+        self.runTag = runTag
         frames = Array(repeating: 0, count: batch.capacity)
         open.reserveCapacity(batch.capacity)
     }
@@ -40,7 +43,7 @@ struct Outbox {
             batch.count -= 1
             return .tooLarge
         }
-        Datagram.writeHeader(batch.buffer(slot), frames: 1, source: source, destination: destination)
+        Datagram.writeHeader(batch.buffer(slot), frames: 1, runTag: runTag, source: source, destination: destination)
         open[key] = slot
         return .queued
     }

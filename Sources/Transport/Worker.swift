@@ -14,6 +14,8 @@ public final class Worker: @unchecked Sendable {
 
     public let name: String
     public let roles: [any Role]
+    /// The run whose datagrams this worker accepts (`RunTag`).
+    public let runTag: UInt64
     public var localAddress: NetAddress { io.localAddress }
     private let io: any PacketIO
     private let addresses: AddressBook
@@ -32,14 +34,17 @@ public final class Worker: @unchecked Sendable {
     private let finished = DispatchSemaphore(value: 0)
     private let started = Atomic<Bool>(false)
 
+    /// `runTag`: the tag of the run these roles belong to (`RunTag.of(run:)`); datagrams carrying
+    /// another are dropped and counted (`foreignRun`).
     /// `maxPayload`: the largest datagram payload the transport carries (UDP: 65,507; DPDK: the
     /// MTU's). `coalesce`: messages from one role to one peer in a loop turn share datagrams.
-    public init(name: String, io: any PacketIO, addresses: AddressBook, roles: [any Role], batch: Int = 64,
-                maxPayload: Int = 65_507, coalesce: Bool = true, onEvent: @escaping EventSink) {
+    public init(name: String, io: any PacketIO, addresses: AddressBook, roles: [any Role], runTag: UInt64 = RunTag.none,
+                batch: Int = 64, maxPayload: Int = 65_507, coalesce: Bool = true, onEvent: @escaping EventSink) {
         self.name = name
         self.io = io
         self.addresses = addresses
         self.roles = roles
+        self.runTag = runTag
         self.onEvent = onEvent
         for (i, role) in roles.enumerated() {
             precondition(index[role.endpoint.id] == nil, "endpoint \(role.endpoint) hosted twice")
@@ -50,7 +55,7 @@ public final class Worker: @unchecked Sendable {
         outputs.reserveCapacity(256)
         let slot = min(maxPayload, 65_507)
         rx = PacketBatch(capacity: batch, slotSize: 65_536)
-        outbox = Outbox(batch: PacketBatch(capacity: batch, slotSize: slot), maxPayload: slot, coalesce: coalesce)
+        outbox = Outbox(batch: PacketBatch(capacity: batch, slotSize: slot), maxPayload: slot, coalesce: coalesce, runTag: runTag)
     }
 
     /// Starts the thread; the roles' `start` runs first on it.
@@ -181,6 +186,10 @@ public final class Worker: @unchecked Sendable {
             header = try Datagram.header(payload)
         } catch {
             counters.malformedDatagrams += 1
+            return
+        }
+        guard header.runTag == runTag else {
+            counters.foreignRun += 1
             return
         }
         guard let i = index[header.destination.id] else {

@@ -8,6 +8,9 @@ public struct WorkerCounters: Sendable, Equatable, Codable {
     public var malformedDatagrams: UInt64 = 0
     /// Datagrams whose frames did not decode (the rest of such a datagram is dropped).
     public var malformedFrames: UInt64 = 0
+    /// Datagrams of another run (their run tag is not this worker's): a late packet of an earlier
+    /// attempt, or another experiment on a reused port.
+    public var foreignRun: UInt64 = 0
     /// Datagrams for an endpoint this worker does not host.
     public var misaddressed: UInt64 = 0
     /// Datagrams for a role that was crashed (dropped unread, as a dead process would).

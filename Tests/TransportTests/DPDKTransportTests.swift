@@ -216,7 +216,7 @@ final class DPDKTransportTests: XCTestCase {
 
     static func datagram(_ messages: [Message], from source: Endpoint, to destination: Endpoint) -> [UInt8] {
         var bytes = [UInt8](repeating: 0, count: Datagram.headerSize)
-        bytes.withUnsafeMutableBytes { Datagram.writeHeader($0, frames: messages.count, source: source, destination: destination) }
+        bytes.withUnsafeMutableBytes { Datagram.writeHeader($0, frames: messages.count, runTag: RunTag.none, source: source, destination: destination) }
         for message in messages { bytes += message.encoded() }
         return bytes
     }

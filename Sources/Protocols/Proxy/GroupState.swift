@@ -42,6 +42,21 @@ public struct GroupState: Equatable {
         bitmaps = Array(repeating: ReceivedBitmap(blockSize: blockSize, initialBlocks: initialBlocks), count: spaces)
     }
 
+    /// Numbers a sequencer could have handed this group: every range ends within
+    /// `maxNumberLead` of the space's bitmap base (so recording it never overflows or allocates
+    /// gigabytes), over this group's spaces.
+    public func isPlausible(_ numbers: MultiSequenceNumber) -> Bool {
+        numbers.spaceCount == spaces && numbers.ranges.enumerated().allSatisfy { space, range in
+            range.first <= UInt64.max - UInt64(range.count)
+                && range.first + UInt64(range.count) <= bitmaps[space].base &+ GroupState.maxNumberLead
+                && bitmaps[space].base <= UInt64.max - GroupState.maxNumberLead
+        }
+    }
+
+    /// How far above its bitmap's base a group accepts numbers: 2^30 numbers (a 128 MiB bitmap).
+    /// The GC ring truncates complete blocks every few milliseconds, so a correct run stays far below.
+    public static let maxNumberLead: UInt64 = 1 << 30
+
     public func isResolved(_ seqRequestID: UInt64) -> Bool {
         seqRequestID < resolvedBelow || resolvedAbove.contains(seqRequestID)
     }

@@ -19,7 +19,26 @@ public struct ProxyConfig: Sendable {
     /// No answer from the sequencer for this long: the leader tells the backup.
     public var sequencerTimeoutMicros: UInt64 = 250_000
     /// A client request this far beyond the client's acknowledged mark is refused.
-    public var maxClientWindow: UInt64 = 4_096
+    public var maxClientWindow = UInt64(ProxyConfig.maxClientConcurrency)
+    /// The most operations one client may keep outstanding: the default admission window. A client
+    /// with at most this many outstanding is always admitted (its next request id is below its
+    /// acknowledged mark plus its concurrency); one with more would only burn retransmissions, so
+    /// configurations refuse it (`concurrencyError`).
+    public static let maxClientConcurrency = 4_096
+
+    /// One sentence when `concurrency` operations per client cannot run against the proxies'
+    /// admission window, or nil. Every place that accepts a client concurrency checks it here.
+    public static func concurrencyError(_ concurrency: Int) -> String? {
+        guard concurrency < 1 || concurrency > maxClientConcurrency else { return nil }
+        return "concurrency must be between 1 and \(maxClientConcurrency) operations per client (the proxies' admission window) (got \(concurrency))."
+    }
+
+    /// One past the highest request id admitted for a client acknowledged below `acknowledgedBelow`
+    /// (saturating: the mark comes from the network).
+    public static func windowEnd(acknowledgedBelow: UInt64, window: UInt64) -> UInt64 {
+        let (end, overflow) = acknowledgedBelow.addingReportingOverflow(window)
+        return overflow ? .max : end
+    }
     /// Distinct clients tracked at once; requests from further clients are refused.
     public var maxClients = 65_536
     /// Received-number bitmaps: numbers per block (a multiple of 64) and blocks allocated up front.

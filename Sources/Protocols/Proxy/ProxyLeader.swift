@@ -57,6 +57,12 @@ extension Proxy {
         }
         p.lastHeardFromSequencer = now
         guard reply.status == .allocated else { return } // not ready or fenced: retried, or Raft deposes us
+        guard ProtocolBounds.isPlausible(reply.nextSeqRequestID, ahead: state.nextSeqRequestIDFloor),
+              reply.allocations.allSatisfy({ state.isPlausible($0.numbers)
+                  && ProtocolBounds.isPlausible($0.seqRequestID, ahead: state.nextSeqRequestIDFloor) }) else {
+            drops.implausible += 1
+            return
+        }
         var noops: [CommittedBatch] = []
         for allocation in reply.allocations where !state.isResolved(allocation.seqRequestID) {
             let noop = CommittedOperation(client: UInt32.max, requestID: allocation.seqRequestID, numbers: allocation.numbers,
@@ -74,6 +80,10 @@ extension Proxy {
     func receive(_ request: ClientRequest, from sender: Endpoint, at now: Instant, into out: inout [Output]) {
         guard request.group == config.group, request.counts.spaceCount == config.spaces else {
             drops.rejected += 1
+            return
+        }
+        guard request.counts.counts.allSatisfy({ $0 <= ProtocolBounds.maxNumbersPerOperation }) else {
+            drops.implausible += 1 // a batch of such operations could overflow its u32 counts
             return
         }
         guard let p = pipeline else {
@@ -109,7 +119,12 @@ extension Proxy {
             drops.stale += 1
             return
         }
-        guard id < state.acknowledgedBelow(client) + config.maxClientWindow else {
+        // The window counts from the client's own acknowledged mark as this request carries it
+        // (at most what the group committed, so a forged mark cannot widen it): measured from the
+        // group's recorded mark instead, a client keeping the whole window outstanding was refused
+        // forever, since that mark only advances when a later request commits.
+        let acknowledged = max(state.acknowledgedBelow(client), min(request.acknowledgedBelow, state.committedBelow(client)))
+        guard id < ProxyConfig.windowEnd(acknowledgedBelow: acknowledged, window: config.maxClientWindow) else {
             drops.rejected += 1
             return
         }
@@ -187,6 +202,10 @@ extension Proxy {
             guard reply.numbers.counts == batch.counts else {
                 out.append(.report(.anomaly(role: endpoint, description:
                     "sequencer answered seqRequestID \(reply.seqRequestID) with \(reply.numbers.counts), asked \(batch.counts)")))
+                return
+            }
+            guard state.isPlausible(reply.numbers) else {
+                drops.implausible += 1
                 return
             }
         }

@@ -49,8 +49,16 @@ extension Proxy {
                                     block: request.block, words: bitmap.block(Int(request.block)))
             out.append(.send(.recovery(.bitmapBlock(block)), to: sender))
         case let .holeFill(fill):
-            guard fill.group == config.group, state.epoch >= fill.epoch, Int(fill.space) < config.spaces else {
+            guard fill.group == config.group, state.epoch >= fill.epoch, Int(fill.space) < config.spaces,
+                  Int(fill.epoch) < config.sequencers.count, sender == config.sequencers[Int(fill.epoch)] else {
                 drops.rejected += 1
+                return
+            }
+            let base = state.bitmaps[Int(fill.space)].base
+            guard fill.ranges.allSatisfy({ $0.first <= UInt64.max - UInt64($0.count)
+                && $0.first + UInt64($0.count) <= base &+ GroupState.maxNumberLead }),
+                  base <= UInt64.max - GroupState.maxNumberLead else {
+                drops.implausible += 1
                 return
             }
             if state.hasApplied(fill: fill.fill) {
@@ -93,17 +101,27 @@ extension Proxy {
                 drops.rejected += 1
                 return
             }
+            guard token.counts.allSatisfy({ $0.count <= config.bitmapBlockSize && $0.base % config.bitmapBlockSize == 0
+                && $0.base <= UInt64.max - 2 * config.bitmapBlockSize }) else {
+                drops.implausible += 1 // a correct token counts one block: never more than its size
+                return
+            }
             if config.group == 0 {
                 truncateComplete(token.counts, p, at: now, into: &out) // the ring closed; group 0 counted first
                 return
             }
             for space in 0 ..< config.spaces {
-                token.counts[space].count += state.bitmaps[space].count(inBlockAt: token.counts[space].base)
+                let count = token.counts[space].count + state.bitmaps[space].count(inBlockAt: token.counts[space].base)
+                token.counts[space].count = min(count, config.bitmapBlockSize)
             }
             forward(.token(token), into: &out)
         case let .truncate(truncate):
             guard Int(truncate.space) < config.spaces, config.group != 0 else {
                 drops.rejected += 1
+                return
+            }
+            guard ProtocolBounds.isPlausible(truncate.below, ahead: state.bitmaps[Int(truncate.space)].base) else {
+                drops.implausible += 1
                 return
             }
             proposeTruncate(truncate, at: now, into: &out)

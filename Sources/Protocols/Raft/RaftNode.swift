@@ -50,6 +50,9 @@ public final class RaftNode {
     public internal(set) var dropped: UInt64 = 0
     /// Well-formed input that no longer matters: an older term, or a reply to a role given up.
     public internal(set) var stale: UInt64 = 0
+    /// Of `dropped`: terms more than `ProtocolBounds.maxLead` ahead of this node's, never adopted
+    /// (a term near 2^64 would leave no room to campaign).
+    public internal(set) var implausible: UInt64 = 0
 
     public init(config: RaftConfig, generator: SplitMix64) {
         self.config = config
@@ -141,6 +144,11 @@ public final class RaftNode {
 
     /// One message from `sender`, which must be the endpoint of the raft id the message names.
     public func handle(_ message: RaftMessage, from sender: Endpoint, at now: Instant, into out: inout [Output]) {
+        guard ProtocolBounds.isPlausible(message.term, ahead: term) else {
+            implausible += 1
+            dropped += 1
+            return
+        }
         guard message.group == config.group, message.term < .max,
               let from = Self.sender(of: message), Int(from) < config.peers.count, Int(from) != me,
               config.peers[Int(from)] == sender, Self.isWellFormed(message)
@@ -229,6 +237,12 @@ public final class RaftNode {
     }
 
     private func startElection(at now: Instant, into out: inout [Output]) {
+        guard term < .max - 1 else {
+            // Unreachable by 2^32 steps per message from a real peer; never trap on the way there.
+            implausible += 1
+            resetElectionTimer(at: now)
+            return
+        }
         term += 1
         role = .candidate
         leader = nil

@@ -98,6 +98,11 @@ public struct AtMostOnceTable: Sendable {
     }
 
     public func nextSeqRequestID(group: UInt16) -> UInt64 { groups[Int(group)].nextSeqRequestID }
+    /// The newest leader term served for `group` (0: none yet).
+    public func leaderTerm(group: UInt16) -> UInt64 { groups[Int(group)].leaderTerm }
+    /// The furthest mark this table knows for `group`: its durable mark or one past its highest
+    /// allocation. seqRequestIDs and durable marks from the network are judged against it.
+    public func mark(group: UInt16) -> UInt64 { max(groups[Int(group)].durableBelow, groups[Int(group)].nextSeqRequestID) }
 
     /// Every allocation of `group` still held, by seqRequestID.
     public func allocations(group: UInt16) -> [Allocation] {

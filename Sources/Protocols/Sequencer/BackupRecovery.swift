@@ -80,6 +80,14 @@ extension Sequencer {
                 recoveryTick(at: now, into: &out)
             }
         case let .report(report) where report.epoch >= config.epoch:
+            guard Int(report.group) < config.groups, config.groupReplicas[Int(report.group)].contains(sender) else {
+                drops.rejected += 1 // only the group's own replicas report its bitmaps
+                return
+            }
+            guard Self.isPlausible(report) else {
+                drops.implausible += 1
+                return
+            }
             guard var r = recovery, r.stage == .collecting, Int(report.group) < config.groups, r.reports[report.group] == nil,
                   report.spaces.count == config.spaces, UInt64(report.blockSize) == firstBlockSize(r, or: report) else {
                 drops.stale += 1
@@ -122,6 +130,17 @@ extension Sequencer {
             }
         default:
             drops.stale += 1
+        }
+    }
+
+    /// A report a proxy could send: a block size proxies accept (a multiple of 64 up to 262144),
+    /// bases on block boundaries, and every reported block's numbers below 2^64 (merging adds
+    /// `base + block * blockSize`).
+    static func isPlausible(_ report: RecoveryReport) -> Bool {
+        let blockSize = UInt64(report.blockSize)
+        guard blockSize > 0, blockSize % 64 == 0, blockSize <= 262_144 else { return false }
+        return report.spaces.allSatisfy { shape in
+            shape.base % blockSize == 0 && shape.base <= UInt64.max - (UInt64(shape.blocks) + 1) * blockSize - ProtocolBounds.maxLead
         }
     }
 

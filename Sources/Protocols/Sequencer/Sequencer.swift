@@ -62,10 +62,18 @@ public final class Sequencer: Role {
                 drops.rejected += 1
                 return
             }
+            guard isPlausible(request) else {
+                drops.implausible += 1
+                return
+            }
             out.append(.send(.sequencerReply(answer(request)), to: sender))
         case let .heartbeat(beat):
             guard Int(beat.group) < config.groups else {
                 drops.rejected += 1
+                return
+            }
+            guard ProtocolBounds.isPlausible(beat.durableBelow, ahead: table.mark(group: beat.group)) else {
+                drops.implausible += 1
                 return
             }
             if isReady && beat.epoch == config.epoch { table.trim(group: beat.group, below: beat.durableBelow) }
@@ -76,12 +84,32 @@ public final class Sequencer: Role {
                 drops.rejected += 1
                 return
             }
+            guard ProtocolBounds.isPlausible(claim.term, ahead: table.leaderTerm(group: claim.group)),
+                  ProtocolBounds.isPlausible(claim.durableBelow, ahead: table.mark(group: claim.group)) else {
+                drops.implausible += 1
+                return
+            }
             out.append(.send(.recovery(.claimReply(answer(claim))), to: sender))
         case let .recovery(m):
             receiveRecovery(m, from: sender, at: now, into: &out)
         default:
             drops.rejected += 1
         }
+    }
+
+    /// A request a correct proxy leader could send: its term, seqRequestID and durable mark within
+    /// `ProtocolBounds.maxLead` of what this sequencer knows of the group, and counts that cannot
+    /// run a space's counter past 2^64 (so `allocate` never overflows).
+    func isPlausible(_ request: SequencerRequest) -> Bool {
+        let mark = table.mark(group: request.group)
+        guard ProtocolBounds.isPlausible(request.term, ahead: table.leaderTerm(group: request.group)),
+              ProtocolBounds.isPlausible(request.seqRequestID, ahead: mark),
+              ProtocolBounds.isPlausible(request.durableBelow, ahead: mark) else { return false }
+        for (space, count) in request.counts.counts.enumerated()
+        where spaces.next[space] > UInt64.max - ProtocolBounds.maxLead - UInt64(count) {
+            return false
+        }
+        return true
     }
 
     /// The at-most-once allocation step.
