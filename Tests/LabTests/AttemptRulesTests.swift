@@ -28,7 +28,7 @@ import Glibc
         var burst = Array(repeating: UInt64(0), count: 240)
         burst[30] = 4_096
         let reason = MeasurementRule.violation([client(7, burst)], intervalMillis: 10, warmupSeconds: 0.25, durationSeconds: 2, faults: [])
-        #expect(reason == "client e7 completed no operations from 0.20 to 0.40 s of the measured window (4096 in the window); "
+        #expect(reason == "client e7 completed no operations from 0.50 to 1.00 s of the measured window (4096 in the window); "
             + "the run deadlocked or the client starved.")
     }
 
@@ -45,7 +45,23 @@ import Glibc
         for i in 125 ..< 240 { starved[i] = 0 }
         let reason = MeasurementRule.violation([healthy, client(6, starved)], intervalMillis: 10, warmupSeconds: 0.25, durationSeconds: 2,
                                                faults: [])
-        #expect(reason?.hasPrefix("client e6 completed no operations from 1.00 to 1.20 s") == true)
+        #expect(reason?.hasPrefix("client e6 completed no operations from 1.00 to 1.50 s") == true)
+    }
+
+    /// A slow client that still progresses (one burst every 250 ms, as under retransmission
+    /// backoff) is a poor measurement, not a false one.
+    @Test func aSlowButProgressingClientPasses() {
+        var bursts = Array(repeating: UInt64(0), count: 240)
+        for i in stride(from: 25, to: 240, by: 25) { bursts[i] = 64 }
+        #expect(MeasurementRule.violation([client(5, bursts)], intervalMillis: 10, warmupSeconds: 0.25, durationSeconds: 2, faults: []) == nil)
+    }
+
+    @Test func longWindowsAreCheckedInTenths() {
+        // 10 s window: parts of 1 s; a client stopped for the last 1.05 s fails.
+        var stopped = Array(repeating: UInt64(40), count: 1_100)
+        for i in 920 ..< 1_100 { stopped[i] = 0 }
+        #expect(MeasurementRule.violation([client(5, stopped)], intervalMillis: 10, warmupSeconds: 0.25, durationSeconds: 10, faults: [])?
+            .hasPrefix("client e5 completed no operations from 9.00 to 10.00 s") == true)
     }
 
     @Test func aStallDuringAFaultAndItsRecoveryIsExcused() {
