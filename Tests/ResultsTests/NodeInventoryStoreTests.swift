@@ -23,7 +23,7 @@ import Testing
         let old = ResultsSchema(migrations: Array(ResultsSchema.current.migrations.prefix(1)))
         _ = try ResultsStore(path: path, mode: .create, schema: old)
         let store = try ResultsStore(path: path)
-        #expect(try store.schemaVersion() == 2)
+        #expect(try store.schemaVersion() == ResultsSchema.current.latestVersion)
         try store.saveInventory(testbed: "emulab", records: [("client-0", "{}")])
         #expect(try store.inventory(testbed: "emulab").count == 1)
     }
