@@ -5,7 +5,7 @@ TEST_PACKAGES := openssh-server nftables procps
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 SIMULATE := .build/release/masonlab simulate --system mason --quiet
 
-.PHONY: run test deps test-deps build node-masond bench sweeps profiles
+.PHONY: run test deps test-deps build node-masond bench sweeps profiles fuzz
 
 # The main job, on the local testbed (masond daemons on 127.0.1.x): the local mason figure (a small
 # sweep of sequence spaces x client load), then the recovery figure (a leader kill and a sequencer
@@ -22,6 +22,7 @@ run: build
 test: deps test-deps
 	swift build --build-tests
 	MASONLAB_REQUIRE_ALL_TESTS=1 swift test
+	$(MAKE) fuzz
 	$(MAKE) sweeps
 	$(MAKE) profiles
 
@@ -41,6 +42,18 @@ sweeps: build
 	$(SIMULATE) --seeds 250 --concurrency 2 --kill-sequencer 0.3 --partition 0.5:0.3 --demand 2 --nsequence-spaces 8 --duplicate 0.05
 	$(SIMULATE) --seeds 250 --concurrency 2 --kill-leader 0.3 --kill-sequencer 0.35 --partition 0.6:0.2 --max-log-size 64 \
 		--drop 0.05 --duplicate 0.05 --reorder 0.2
+	$(SIMULATE) --seeds 100 --duration 0.2 --hostile 5000 --drop 0.02 --duplicate 0.02 --kill-sequencer 0.1
+
+# The libFuzzer campaign over every role's `handle` (Sources/ProtocolFuzz): structure-aware hostile
+# frames to a warmed-up simulated cluster, 75 s; any trap fails it and leaves a crash-* input to
+# replay with `.build-fuzz/release/ProtocolFuzz crash-...`. Seeds: a few random inputs, then the
+# corpus it grows in .build-fuzz/corpus.
+fuzz:
+	swift build -c release --product ProtocolFuzz -Xswiftc -sanitize=fuzzer -Xswiftc -DFUZZING --scratch-path .build-fuzz
+	mkdir -p .build-fuzz/corpus
+	for i in 1 2 3 4 5 6 7 8; do head -c $$((i * 256)) /dev/urandom > .build-fuzz/corpus/seed-$$i; done
+	.build-fuzz/release/ProtocolFuzz -max_total_time=75 -timeout=20 -rss_limit_mb=4096 -max_len=2048 -len_control=0 \
+		-print_final_stats=1 .build-fuzz/corpus
 
 # In-process benchmarks (release build); the README's performance section came from this.
 bench: build

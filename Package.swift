@@ -72,6 +72,9 @@ let package = Package(
             name: "masond",
             dependencies: ["Daemon", "Control", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
+        // The libFuzzer campaign over every role's `handle` (`make fuzz` builds it with
+        // -sanitize=fuzzer -DFUZZING); built plainly, it replays inputs.
+        .executableTarget(name: "ProtocolFuzz", dependencies: ["Protocols", "Simulation"]),
         .testTarget(name: "ProtocolsTests", dependencies: ["Protocols"]),
         .testTarget(name: "SimulationTests", dependencies: ["Simulation", "Protocols"]),
         .testTarget(name: "MasonlabCLITests", dependencies: ["masonlab", "MasonlabCLI"]),

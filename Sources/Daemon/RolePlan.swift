@@ -120,6 +120,7 @@ struct RolePlan {
                 let next = (group + 1) % cluster.groups.count
                 config.nextGroup = UInt16(next)
                 config.nextGroupReplicas = replicas[next]
+                config.previousGroupReplicas = replicas[(group + cluster.groups.count - 1) % cluster.groups.count]
             }
             if let p = cluster.proxy {
                 if let v = p.batchTimeoutMicros { config.batchTimeoutMicros = v }

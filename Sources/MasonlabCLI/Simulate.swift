@@ -63,6 +63,9 @@ struct Simulate: ParsableCommand {
     @Option(help: "Probability that a message is held back behind later ones.")
     var reorder = 0.0
 
+    @Option(help: "Hostile frames per simulated second: extreme-value frames from outside the cluster, to random roles.")
+    var hostile = 0.0
+
     @Option(name: .customLong("delay-us"), help: "One-way network delay in microseconds, LO-HI (uniform) or D.")
     var delay = DelayArgument(range: 10 ... 100)
 
@@ -128,6 +131,7 @@ struct Simulate: ParsableCommand {
         c.durationSeconds = duration
         c.seed = seed
         c.faults = NetworkFaults(drop: drop, duplicate: duplicate, reorder: reorder, delayMicros: delay.range)
+        c.hostileFramesPerSecond = hostile
         c.batchTimeoutMicros = batchTimeoutMicros
         c.maxBatchOps = maxBatchOps
         c.maxLogSize = maxLogSize

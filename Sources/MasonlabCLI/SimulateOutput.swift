@@ -115,6 +115,7 @@ enum SimulateOutput {
         parts += ["--drop \(c.faults.drop)", "--duplicate \(c.faults.duplicate)", "--reorder \(c.faults.reorder)",
                   "--delay-us \(c.faults.delayMicros.lowerBound)-\(c.faults.delayMicros.upperBound)",
                   "--batch-timeout-us \(c.batchTimeoutMicros)", "--max-batch-ops \(c.maxBatchOps)", "--max-log-size \(c.maxLogSize)"]
+        if c.hostileFramesPerSecond > 0 { parts.append("--hostile \(c.hostileFramesPerSecond)") }
         parts += ["--bitmap-block-size \(c.bitmapBlockSize)", "--bitmap-initial-blocks \(c.bitmapInitialBlocks)",
                   "--gc-interval-us \(c.gcIntervalMicros)"]
         if let t = c.killLeaderAt { parts.append("--kill-leader \(t)") }

@@ -47,6 +47,7 @@ public enum MasonCluster {
         if c.proxyGroups > 1 {
             p.nextGroup = UInt16((group + 1) % c.proxyGroups)
             p.nextGroupReplicas = layout.replicas(of: (group + 1) % c.proxyGroups)
+            p.previousGroupReplicas = layout.replicas(of: (group + c.proxyGroups - 1) % c.proxyGroups)
         }
         p.raft.maxLogSize = c.maxLogSize
         return p

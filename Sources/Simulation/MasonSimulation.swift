@@ -87,6 +87,21 @@ public enum MasonSimulation {
             }
         }
 
+        if config.hostileFramesPerSecond > 0 {
+            // The hostile-frame fault: through the load, extreme-value frames from outside the
+            // cluster to random roles (endpoints past the cluster's are no one's).
+            let frames = HostileFrames(mode: .outsider, groups: config.proxyGroups, spaces: config.spaces, replicas: config.replicas)
+            var hostile = sim.forkGenerator()
+            let members = UInt64(layout.servers.count + config.totalClients)
+            let gapNanos = max(1, UInt64(1e9 / config.hostileFramesPerSecond))
+            var t = gapNanos / 2 + hostile.next() % gapNanos
+            while t < loadEnd.nanoseconds {
+                let to = Endpoint(UInt32(hostile.next() % members))
+                let from = Endpoint(UInt32(members + hostile.next() % 1_000))
+                sim.inject(frames.message(&hostile), from: from, to: to, at: Instant(nanoseconds: t))
+                t += gapNanos / 2 + hostile.next() % gapNanos
+            }
+        }
         sim.start()
         sim.run(through: loadEnd)
         sim.faults = sim.faults.healed

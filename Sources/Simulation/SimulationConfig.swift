@@ -59,6 +59,9 @@ public struct SimulationConfig: Sendable, Equatable {
     public var killSequencerAt: Double?
     public var partitions: [PartitionFault] = []
     public var crashes: [CrashFault] = []
+    /// Hostile frames injected per simulated second (`HostileFrames`, outsider mode): extreme-value
+    /// frames from endpoints outside the cluster, to random roles. Every invariant must still hold.
+    public var hostileFramesPerSecond = 0.0
     /// How long, after the load stops, every outstanding operation has to complete (liveness).
     public var quiesceSeconds = 10.0
 
@@ -94,6 +97,9 @@ public struct SimulationConfig: Sendable, Equatable {
         for (name, p) in [("--drop", faults.drop), ("--duplicate", faults.duplicate), ("--reorder", faults.reorder)]
             where !(p >= 0 && p <= 1) {
             return "\(name) must be a probability between 0 and 1 (got \(p))."
+        }
+        if !(hostileFramesPerSecond >= 0 && hostileFramesPerSecond <= 1_000_000) {
+            return "--hostile must be between 0 and 1000000 frames per simulated second (got \(hostileFramesPerSecond))."
         }
         if faults.drop >= 1 { return "--drop must be below 1, or no message would ever arrive (got \(faults.drop))." }
         if faults.delayMicros.upperBound > 10_000_000 { return "--delay-us must be at most 10000000 microseconds (got \(faults.delayMicros.upperBound))." }

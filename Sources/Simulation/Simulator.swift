@@ -79,8 +79,32 @@ public final class Simulator {
     public func heal() { isolated = nil }
 
     private func separated(_ a: Int, _ b: Int) -> Bool {
-        guard let isolated else { return false }
+        // A sender outside the cluster (an injected frame's) is on no side of a partition.
+        guard let isolated, a < isolated.count, b < isolated.count else { return false }
         return isolated[a] != isolated[b]
+    }
+
+    /// Frames delivered by `inject` (the hostile-frame fault).
+    public private(set) var injected: UInt64 = 0
+
+    /// Delivers `message` to `to` at `at`, as if `from` (any endpoint, a member or not) had sent
+    /// it: the hostile-frame fault. Only messages the codec carries are injected (a worker drops
+    /// the rest before any role sees them); returns whether this one was.
+    @discardableResult
+    public func inject(_ message: Message, from: Endpoint, to: Endpoint, at: Instant) -> Bool {
+        guard Int(to.id) < roles.count, let decoded = HostileFrames.throughCodec(message), decoded == message else { return false }
+        injected += 1
+        let envelope = Envelope(message: message, from: from, to: to)
+        let slot: Int32
+        if let free = freeEnvelopes.popLast() {
+            slot = free
+            envelopes[Int(slot)] = envelope
+        } else {
+            slot = Int32(envelopes.count)
+            envelopes.append(envelope)
+        }
+        queue.push(time: max(at.nanoseconds, now.nanoseconds), kind: .delivery, index: slot)
+        return true
     }
 
     /// Runs `action` at simulated time `at`.

@@ -83,7 +83,8 @@ public final class Client: Role {
     }
 
     public func handle(_ message: Message, from sender: Endpoint, at now: Instant, into out: inout [Output]) {
-        guard case let .clientReply(reply) = message, reply.client == config.client, reply.group == config.group else {
+        guard case let .clientReply(reply) = message, reply.client == config.client, reply.group == config.group,
+              config.proxies.contains(sender) else {
             drops.rejected += 1
             return
         }

@@ -47,6 +47,10 @@ public struct ProxyConfig: Sendable {
     /// The GC ring: the next group and its replicas (none: this group is the whole ring).
     public var nextGroup: UInt16 = 0
     public var nextGroupReplicas: [Endpoint] = []
+    /// The previous group's replicas, whose leader sends this group the GC ring's messages (none:
+    /// unchecked). A token or truncate from anyone else is refused: a forged one could drop
+    /// bitmap blocks that are not complete.
+    public var previousGroupReplicas: [Endpoint] = []
     public var gcIntervalMicros: UInt64 = 10_000
     public var raft: RaftConfig
 

@@ -95,6 +95,10 @@ extension Proxy {
 
     func receive(_ message: GCMessage, from sender: Endpoint, at now: Instant, into out: inout [Output]) {
         guard let p = pipeline, p.isReady else { return } // only a serving leader takes part
+        guard config.previousGroupReplicas.isEmpty || config.previousGroupReplicas.contains(sender) else {
+            drops.rejected += 1
+            return
+        }
         switch message {
         case var .token(token):
             guard token.counts.count == config.spaces else {

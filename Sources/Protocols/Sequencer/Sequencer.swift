@@ -55,7 +55,17 @@ public final class Sequencer: Role {
         recoveryTick(at: now, into: &out)
     }
 
+    /// Whether `sender` may speak for `group`: one of its replicas, when the configuration names
+    /// them (a frame from anyone else cannot fence, trim or allocate for the group).
+    func isMember(_ sender: Endpoint, of group: UInt16) -> Bool {
+        config.groupReplicas.isEmpty || (Int(group) < config.groupReplicas.count && config.groupReplicas[Int(group)].contains(sender))
+    }
+
     public func handle(_ message: Message, from sender: Endpoint, at now: Instant, into out: inout [Output]) {
+        if let group = message.sequencerGroup, !isMember(sender, of: group) {
+            drops.rejected += 1
+            return
+        }
         switch message {
         case let .sequencerRequest(request):
             guard Int(request.group) < config.groups, request.counts.spaceCount == config.spaces else {
@@ -150,5 +160,22 @@ public final class Sequencer: Role {
         guard table.admit(group: claim.group, term: claim.term) else { return reply(.fenced) }
         table.trim(group: claim.group, below: claim.durableBelow)
         return reply(.allocated, table.allocations(group: claim.group))
+    }
+}
+
+extension Message {
+    /// The proxy group a message to a sequencer speaks for (requests, heartbeats, claims and the
+    /// recovery messages groups send), or nil.
+    var sequencerGroup: UInt16? {
+        switch self {
+        case let .sequencerRequest(m): m.group
+        case let .heartbeat(m): m.group
+        case let .recovery(.claim(m)): m.group
+        case let .recovery(.start(m)): m.group
+        case let .recovery(.report(m)): m.group
+        case let .recovery(.bitmapBlock(m)): m.group
+        case let .recovery(.holeFillAck(m)): m.group
+        default: nil
+        }
     }
 }
