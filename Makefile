@@ -42,7 +42,7 @@ sweeps: build
 	$(SIMULATE) --seeds 250 --concurrency 2 --kill-sequencer 0.3 --partition 0.5:0.3 --demand 2 --nsequence-spaces 8 --duplicate 0.05
 	$(SIMULATE) --seeds 250 --concurrency 2 --kill-leader 0.3 --kill-sequencer 0.35 --partition 0.6:0.2 --max-log-size 64 \
 		--drop 0.05 --duplicate 0.05 --reorder 0.2
-	$(SIMULATE) --seeds 100 --duration 0.2 --hostile 5000 --drop 0.02 --duplicate 0.02 --kill-sequencer 0.1
+	$(SIMULATE) --seeds 100 --duration 0.1 --hostile 5000 --drop 0.02 --duplicate 0.02 --kill-sequencer 0.05
 
 # The libFuzzer campaign over every role's `handle` (Sources/ProtocolFuzz): structure-aware hostile
 # frames to a warmed-up simulated cluster, 75 s; any trap fails it and leaves a crash-* input to

@@ -45,6 +45,18 @@ import Testing
         #expect(MasonSimulation.run(c).digest == MasonSimulation.run(c).digest)
     }
 
+    /// The generator makes frames the codec carries (else the fault would test nothing).
+    @Test func mostHostileFramesPassTheCodec() {
+        let sim = Simulator(seed: 1, faults: .none) { _, _ in }
+        sim.add(Sequencer(endpoint: Endpoint(0), config: SequencerConfig(spaces: 4, groups: 2)))
+        let frames = HostileFrames(mode: .outsider, groups: 2, spaces: 4, replicas: 3)
+        var generator = SplitMix64(seed: 9)
+        let carried = (0 ..< 1_000).count { _ in sim.inject(frames.message(&generator), from: Endpoint(77), to: Endpoint(0), at: .zero) }
+        #expect(carried > 800, "only \(carried) of 1000 frames passed the codec")
+        sim.run(through: .milliseconds(1))
+        #expect(sim.injected == UInt64(carried))
+    }
+
     @Test func aNegativeOrNaNRateIsRefused() {
         var c = SimulationConfig()
         for rate in [-1.0, .nan, .infinity] {
