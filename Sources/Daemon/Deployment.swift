@@ -39,7 +39,7 @@ final class Deployment {
         for (planned, (io, maxPayload)) in zip(plan.workers, opened) {
             let recorders = planned.roles.map(\.recorder)
             let worker = Worker(name: "masond-w\(workers.count)", io: io, addresses: plan.addresses, roles: planned.roles.map(\.role),
-                                maxPayload: maxPayload) { event, i, now in recorders[i].record(event, at: now) }
+                                runTag: RunTag.of(run: run ?? ""), maxPayload: maxPayload) { event, i, now in recorders[i].record(event, at: now) }
             worker.start()
             workers.append(RunningWorker(worker: worker, transport: planned.transport, roles: planned.roles))
             for role in planned.roles { states[role.endpoint.id] = "running" }
@@ -147,7 +147,7 @@ final class Deployment {
                                                  "misaddressed": c.misaddressed, "toCrashedRoles": c.toCrashedRoles,
                                                  "unroutable": c.unroutable, "oversizedMessages": c.oversizedMessages,
                                                  "sendFailures": c.sendFailures, "oversizedDatagrams": c.oversizedDatagrams,
-                                                 "foreignFrames": c.foreignFrames, "timerAnomalies": c.timerAnomalies,
+                                                 "foreignFrames": c.foreignFrames, "foreignRun": c.foreignRun, "timerAnomalies": c.timerAnomalies,
                                                  "turns": c.turns, "sleeps": c.sleeps,
                                              ]))
         }
