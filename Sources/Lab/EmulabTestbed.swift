@@ -37,6 +37,9 @@ public final class EmulabTestbed: Testbed, @unchecked Sendable {
         return inventory.slots
     }
 
+    /// The nodes are the user's experiment's: nothing on this machine to take.
+    public func claim() throws {}
+
     /// Connects to the nodes not connected yet, at most 16 at once (a paper-scale run has over a
     /// hundred); the first failure, by node order, is thrown once every attempt has ended.
     public func controls(for nodes: [NodeSlot]) throws -> [ControlClient] {

@@ -65,6 +65,8 @@ public final class Runner: @unchecked Sendable {
                     label: String = "") throws -> (run: RunID, last: AttemptRecord) {
         if let refusal = MeasurementRule.refusal(durationSeconds: spec.duration) { throw UnmeasurableRun(description: refusal) }
         let placement = try placement(spec)
+        // A busy testbed is said before a run is recorded: no run row without attempts is left behind.
+        try testbed.claim()
         let configuration = String(decoding: try JSONEncoder().encode(spec), as: UTF8.self)
         let runID = try ledger.run(sweep: sweep, pointKey: pointKey, trial: trial, system: "mason", parameters: spec.parameters,
                                    configuration: configuration, testbed: testbed.name, masonlabVersion: masonVersion)

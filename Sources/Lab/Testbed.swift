@@ -8,6 +8,9 @@ public protocol Testbed: AnyObject, Sendable {
     var name: String { get }
     /// The nodes a run with these options may use.
     func slots(for options: MasonOptions) throws -> [NodeSlot]
+    /// Makes the testbed this process's before anything is recorded: the local testbed takes its
+    /// machine-wide lock, and throws `TestbedBusy` when another masonlab holds it.
+    func claim() throws
     /// Control clients for `nodes`, in that order; reused across attempts while they last.
     func controls(for nodes: [NodeSlot]) throws -> [ControlClient]
     /// Releases everything (from any thread, also mid-attempt): no roles of this testbed are left
@@ -51,6 +54,13 @@ public final class LocalTestbed: Testbed, @unchecked Sendable {
 
     public func slots(for options: MasonOptions) throws -> [NodeSlot] { try Self.slots(for: options) }
 
+    /// Held until this testbed is gone: one local testbed per machine.
+    public func claim() throws {
+        guard lock.withLock({ machineLock == nil }) else { return }
+        let taken = try LocalTestbedLock()
+        lock.withLock { machineLock = taken }
+    }
+
     /// Daemons for the nodes (reused across points while there are enough), in node order.
     public func controls(for nodes: [NodeSlot]) throws -> [ControlClient] {
         let byAddress: LocalDaemons
@@ -58,10 +68,7 @@ public final class LocalTestbed: Testbed, @unchecked Sendable {
             byAddress = running
         } else {
             stop()
-            if lock.withLock({ machineLock == nil }) {
-                let taken = try LocalTestbedLock()
-                lock.withLock { machineLock = taken }
-            }
+            try claim()
             byAddress = try LocalDaemons(count: nodes.count, masond: masond)
             lock.withLock { daemons = byAddress }
             pauser.daemons(byAddress.nodes.map { ($0.address, $0.process.processIdentifier) })

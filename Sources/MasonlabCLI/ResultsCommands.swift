@@ -24,8 +24,12 @@ struct ResultsDatabaseOption: ParsableArguments {
 
 /// Opens the results database; its refusals (not SQLite, newer schema, missing for a reading
 /// command) become one-sentence failures with exit status 2.
+/// Every command that opens the store first imports the attempts an earlier masonlab kept beside
+/// it while the database was locked (one line on stderr for each), so what they measured is seen.
 func openStore(_ path: String, mode: ResultsStore.OpenMode = .create) throws -> ResultsStore {
-    try withResultsErrors { try ResultsStore(path: path, mode: mode) }
+    let store = try withResultsErrors { try ResultsStore(path: path, mode: mode) }
+    for line in store.importPending() { FileHandle.standardError.write(Data("masonlab: \(line)\n".utf8)) }
+    return store
 }
 
 /// Runs `body`, turning the store's and the figures' errors into `CommandFailure`s: bad input

@@ -94,7 +94,7 @@ struct RunArguments: ParsableArguments {
             let clients = nclients.multipliedReportingOverflow(by: nclientThreads)
             try NemesisArguments.check(faults, duration: duration, groups: min(max(0, nproxies), 1 << 20) / 3 * min(max(0, nproxyThreads), 64),
                                        clients: clients.overflow ? .max : clients.partialValue)
-        } catch let error as NemesisArgumentError {
+        } catch {
             throw ValidationError(error.description)
         }
     }

@@ -23,7 +23,7 @@ struct Run: ParsableCommand {
         let (store, runID, last, kept) = try withRunner(makeTestbed(database.testbed, ssh: ssh)) { runner in
             _ = try usage { try runner.placement(spec) }
             try usage { try runner.checkFaults(spec) }
-            let store = try openPendingImported(database.path)
+            let store = try openStore(database.path)
             let (runID, last) = try usage { try runner.run(spec, ledger: store) }
             return (store, runID, last, !runner.pendingFiles.isEmpty)
         }
@@ -95,7 +95,7 @@ struct RunFigure: ParsableCommand {
             throw CommandFailure("the \(declared.name) figure has no --\(modes[0]) mode (modes belong to the corfu and zookeeper figures, not built yet).",
                                  status: ExitStatus.usage)
         }
-        let store = try openPendingImported(database.path)
+        let store = try openStore(database.path)
         let (sweep, failed) = try withRunner(makeTestbed(database.testbed, ssh: ssh)) { runner in
             for point in declared.points(scale) { _ = try usage { try runner.placement(point.spec) } }
             return try usage { try runner.sweep(declared, scale: scale, mode: nil, trials: trials, ledger: store) }
@@ -163,14 +163,6 @@ func usage<T>(_ body: () throws -> T) throws -> T {
         // Not bad input: the same command works once the other masonlab is done.
         throw CommandFailure(error.description, status: ExitStatus.failed)
     }
-}
-
-/// Opens the store for a command that records, first importing the attempts an earlier masonlab
-/// kept beside it while the database was locked (one line on stderr for each).
-func openPendingImported(_ path: String) throws -> ResultsStore {
-    let store = try openStore(path)
-    for line in store.importPending() { FileHandle.standardError.write(Data("masonlab: \(line)\n".utf8)) }
-    return store
 }
 
 /// The summary row of an attempt that is not in the database (kept pending): throughput and
