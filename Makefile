@@ -17,7 +17,8 @@ run: build
 	.build/release/masonlab recovery-plot --out results/recovery.png
 
 # Every test: swift test (codec properties and fuzzing, the roles, Raft scenarios, the checkers,
-# simulated failovers, the command line), then the seed sweeps below. Tests that need root,
+# simulated failovers, the command line, real daemons under faults), then the libFuzzer campaign
+# and the seed sweeps below. Tests that need root,
 # namespaces or OpenSSH fail here instead of skipping when those are missing.
 test: deps test-deps
 	swift build --build-tests
@@ -33,7 +34,8 @@ profiles:
 
 # Seed sweeps in a release build, every invariant checked on every seed: 600 seeds of network
 # faults alone, then 1,000 seeds whose schedules mix leader kills, a sequencer kill, partitions,
-# drops and duplicates (one with tiny Raft logs, so snapshots ship).
+# drops and duplicates (one with tiny Raft logs, so snapshots ship), then 100 seeds with hostile
+# frames injected beside a sequencer kill.
 sweeps: build
 	$(SIMULATE) --seeds 300 --duration 0.2 --drop 0.05 --duplicate 0.05 --reorder 0.2
 	$(SIMULATE) --seeds 300 --duration 0.2 --drop 0.1 --reorder 0.5 --delay-us 1-500 --demand 2 --nsequence-spaces 8
