@@ -94,7 +94,12 @@ public final class Simulator {
     public func inject(_ message: Message, from: Endpoint, to: Endpoint, at: Instant) -> Bool {
         guard Int(to.id) < roles.count, let decoded = HostileFrames.throughCodec(message), decoded == message else { return false }
         injected += 1
-        let envelope = Envelope(message: message, from: from, to: to)
+        schedule(Envelope(message: message, from: from, to: to), atNanoseconds: max(at.nanoseconds, now.nanoseconds))
+        return true
+    }
+
+    /// Queues one delivery, reusing a free envelope slot.
+    private func schedule(_ envelope: Envelope, atNanoseconds time: UInt64) {
         let slot: Int32
         if let free = freeEnvelopes.popLast() {
             slot = free
@@ -103,8 +108,7 @@ public final class Simulator {
             slot = Int32(envelopes.count)
             envelopes.append(envelope)
         }
-        queue.push(time: max(at.nanoseconds, now.nanoseconds), kind: .delivery, index: slot)
-        return true
+        queue.push(time: time, kind: .delivery, index: slot)
     }
 
     /// Runs `action` at simulated time `at`.
@@ -226,16 +230,7 @@ public final class Simulator {
             if faults.reorder > 0, generator.nextUnit() < faults.reorder {
                 delay += generator.next() % (10 * hi + 100_000)
             }
-            let envelope = Envelope(message: message, from: from, to: to)
-            let slot: Int32
-            if let free = freeEnvelopes.popLast() {
-                slot = free
-                envelopes[Int(slot)] = envelope
-            } else {
-                slot = Int32(envelopes.count)
-                envelopes.append(envelope)
-            }
-            queue.push(time: now.nanoseconds + delay, kind: .delivery, index: slot)
+            schedule(Envelope(message: message, from: from, to: to), atNanoseconds: now.nanoseconds + delay)
         }
     }
 }

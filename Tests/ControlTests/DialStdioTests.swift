@@ -76,44 +76,39 @@ import Glibc
         }
     }
 
-    @Test func forwardsEverythingAndEndsWhenInputEnds() throws {
+    /// Writes `requests` into a bridge at once, ends its input, and returns the `result` of every
+    /// response line the bridge forwarded before it ended.
+    func results(bridging requests: String) throws -> [JSONValue]? {
         let fixture = try ServerFixture()
         defer { fixture.finish() }
         let pipes = Pipes()
         let bridge = Bridge(pipes, to: fixture)
         defer { bridge.finish() }
+        #expect(Descriptor.writeAll(pipes.input[1], Array(requests.utf8), isSocket: false) == 0)
+        pipes.close(pipes.input[1])
+        guard bridge.value() == .some(.inputEnded) else {
+            Issue.record("the bridge did not end with its input")
+            return nil
+        }
+        let reader = LineReader(fd: pipes.output[0])
+        pipes.close(pipes.output[1])  // the bridge is done with it; now the reader sees the end
+        var results: [JSONValue] = []
+        while case let .line(line) = reader.next() { results.append(try JSONParser.parse(line)["result"] ?? .null) }
+        return results
+    }
+
+    @Test func forwardsEverythingAndEndsWhenInputEnds() throws {
         // Two requests in one write, then end of input at once: both must still be answered.
         let requests = #"{"jsonrpc":"2.0","id":1,"method":"add","params":{"a":1,"b":2}}"# + "\n"
             + #"{"jsonrpc":"2.0","id":2,"method":"add","params":{"a":3,"b":4}}"# + "\n"
-        #expect(Descriptor.writeAll(pipes.input[1], Array(requests.utf8), isSocket: false) == 0)
-        pipes.close(pipes.input[1])
-        guard bridge.value() == .some(.inputEnded) else { Issue.record("the bridge did not end with its input"); return }
-
-        let reader = LineReader(fd: pipes.output[0])
-        pipes.close(pipes.output[1])  // the bridge is done with it; now the reader sees the end
-        var sums: [JSONValue] = []
-        while case let .line(line) = reader.next() { sums.append(try JSONParser.parse(line)["result"] ?? .null) }
-        #expect(sums == [.object(["sum": .number("3")]), .object(["sum": .number("7")])])
+        #expect(try results(bridging: requests) == [.object(["sum": .number("3")]), .object(["sum": .number("7")])])
     }
 
     @Test func aLastRequestWithoutItsNewlineIsAnsweredNotDropped() throws {
-        let fixture = try ServerFixture()
-        defer { fixture.finish() }
-        let pipes = Pipes()
-        let bridge = Bridge(pipes, to: fixture)
-        defer { bridge.finish() }
         // `printf '...' | masond dial-stdio`: the input ends the line.
         let requests = #"{"jsonrpc":"2.0","id":1,"method":"add","params":{"a":1,"b":2}}"# + "\n"
             + #"{"jsonrpc":"2.0","id":2,"method":"add","params":{"a":3,"b":4}}"#
-        #expect(Descriptor.writeAll(pipes.input[1], Array(requests.utf8), isSocket: false) == 0)
-        pipes.close(pipes.input[1])
-        guard bridge.value() == .some(.inputEnded) else { Issue.record("the bridge did not end with its input"); return }
-
-        let reader = LineReader(fd: pipes.output[0])
-        pipes.close(pipes.output[1])
-        var sums: [JSONValue] = []
-        while case let .line(line) = reader.next() { sums.append(try JSONParser.parse(line)["result"] ?? .null) }
-        #expect(sums == [.object(["sum": .number("3")]), .object(["sum": .number("7")])])
+        #expect(try results(bridging: requests) == [.object(["sum": .number("3")]), .object(["sum": .number("7")])])
     }
 
     @Test func aClientOverTheBridgeCallsTheDaemon() throws {

@@ -5,20 +5,10 @@ import Testing
 /// one sentence, and every numeric flag of masond (found from its own help dump) refuses extreme
 /// values the same way, never with a signal.
 @Suite struct FlagTrapSubprocessTests {
-    static func masond(_ arguments: [String]) throws -> SimulateCommandTests.Result {
-        let process = Process()
-        process.executableURL = SimulateCommandTests.binaryURL.deletingLastPathComponent().appendingPathComponent("masond")
-        process.arguments = arguments
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        let stdout = out.fileHandleForReading.readDataToEndOfFile()
-        let stderr = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        #expect(process.terminationReason == .exit, "masond \(arguments) died of signal \(process.terminationStatus)")
-        return .init(status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self),
-                     stderr: String(decoding: stderr, as: UTF8.self))
+    static func masond(_ arguments: [String]) throws -> BuiltBinary.Result {
+        let result = try BuiltBinary.run("masond", arguments)
+        #expect(!result.signaled, "masond \(arguments) died of signal \(result.status)")
+        return result
     }
 
     @Test(arguments: [

@@ -3,38 +3,11 @@ import Testing
 
 /// `masonlab` run as a user runs it: a subprocess, its exit code, its output.
 @Suite struct SimulateCommandTests {
-    struct Result {
-        var status: Int32
-        var stdout: String
-        var stderr: String
-    }
+    typealias Result = BuiltBinary.Result
 
-    static var binary: URL {
-        URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("masonlab")
-    }
+    static var binaryURL: URL { BuiltBinary.url("masonlab") }
 
-    /// The built masonlab. `swift test` runs the tests from inside the .xctest bundle on some
-    /// layouts; then it is beside the bundle.
-    static var binaryURL: URL {
-        let url = binary
-        if FileManager.default.fileExists(atPath: url.path) { return url }
-        return url.deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("masonlab")
-    }
-
-    static func masonlab(_ arguments: [String]) throws -> Result {
-        let process = Process()
-        process.executableURL = binaryURL
-        process.arguments = arguments
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        let stdout = out.fileHandleForReading.readDataToEndOfFile()
-        let stderr = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return Result(status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self),
-                      stderr: String(decoding: stderr, as: UTF8.self))
-    }
+    static func masonlab(_ arguments: [String]) throws -> Result { try BuiltBinary.run("masonlab", arguments) }
 
     @Test(arguments: [
         (["--nclients", "-1"], "--nclients"),

@@ -9,17 +9,10 @@ import Testing
     let client = Endpoint(9)
 
     func servingProxy(window: UInt64) -> Proxy {
-        var config = ProxyConfig(group: 0, spaces: 1, replicas: [Endpoint(1)], me: 0, sequencers: [sequencer])
-        config.maxClientWindow = window
-        config.maxBatchOps = 64
-        let p = Proxy(config: config, generator: SplitMix64(seed: 3))
-        var out: [Output] = []
-        p.start(at: .zero, into: &out)
-        let claim = out.compactMap { if case let .send(.recovery(.claim(c)), _) = $0 { c } else { nil } }.first!
-        let reply = ClaimReply(group: 0, term: claim.term, epoch: 0, status: .allocated, nextSeqRequestID: 0, allocations: [])
-        p.handle(.recovery(.claimReply(reply)), from: sequencer, at: .zero, into: &out)
-        precondition(p.isServing, "the proxy did not start serving")
-        return p
+        ServingProxy.make(spaces: 1, sequencer: sequencer) { config in
+            config.maxClientWindow = window
+            config.maxBatchOps = 64
+        }
     }
 
     func op(_ id: UInt64, acknowledgedBelow: UInt64) -> Message {

@@ -9,18 +9,11 @@ import Testing
 
     /// A proxy that has elected itself, committed its first entry, and had its claim answered.
     func servingProxy(maxBatchOps: Int = 64, maxBatchesInFlight: Int = 16) -> Proxy {
-        var config = ProxyConfig(group: 0, spaces: 2, replicas: [Endpoint(1)], me: 0, sequencers: [sequencer])
-        config.maxBatchOps = maxBatchOps
-        config.maxBatchesInFlight = maxBatchesInFlight
-        config.sequencerRetryMicros = 1_000
-        let p = Proxy(config: config, generator: SplitMix64(seed: 3))
-        var out: [Output] = []
-        p.start(at: .zero, into: &out)
-        let claim = out.compactMap { if case let .send(.recovery(.claim(c)), _) = $0 { c } else { nil } }.first!
-        let reply = ClaimReply(group: 0, term: claim.term, epoch: 0, status: .allocated, nextSeqRequestID: 0, allocations: [])
-        p.handle(.recovery(.claimReply(reply)), from: sequencer, at: .zero, into: &out)
-        precondition(p.isServing, "the proxy did not start serving")
-        return p
+        ServingProxy.make(spaces: 2, sequencer: sequencer) { config in
+            config.maxBatchOps = maxBatchOps
+            config.maxBatchesInFlight = maxBatchesInFlight
+            config.sequencerRetryMicros = 1_000
+        }
     }
 
     func op(_ id: UInt64, client c: UInt32 = 1, acknowledgedBelow: UInt64 = 0) -> Message {
