@@ -69,8 +69,15 @@ struct Serve: ParsableCommand {
                                             valueName: "PID"))
     var parent: Int32?
 
+    @Option(name: .customLong("idle-timeout"), help: ArgumentHelp(
+        "Close a control connection that sends no request for this many seconds, unless roles are running.", valueName: "SECONDS"))
+    var idleTimeoutSeconds: Int = Int(ControlServer.defaultIdleTimeout.components.seconds)
+
     func validate() throws {
         if let parent, parent < 1 { throw ValidationError("--parent must be a process id, 1...\(Int32.max) (got \(parent)).") }
+        guard (1 ... 86_400).contains(idleTimeoutSeconds) else {
+            throw ValidationError("--idle-timeout must be 1...86400 seconds (got \(idleTimeoutSeconds)).")
+        }
         if let address, IPv4Network.parse(address) == nil {
             throw ValidationError("--address: '\(address)' is not an IPv4 address (a.b.c.d).")
         }
@@ -81,7 +88,7 @@ struct Serve: ParsableCommand {
             let file = try config.map { try ServeConfig.load(path: $0) }
             let settings = ServeSettings(config: file, address: address, dpdkArguments: dpdk)
             try DaemonService.serve(socketPath: socket.socket, address: settings.address,
-                                    dpdkArguments: settings.dpdkArguments, parent: parent)
+                                    dpdkArguments: settings.dpdkArguments, parent: parent, idleTimeout: .seconds(idleTimeoutSeconds))
         } catch {
             FileHandle.standardError.write(Data("masond: \(error)\n".utf8))
             throw ExitCode(1)
