@@ -1,5 +1,6 @@
 import ArgumentParser
 import Control
+import Lab
 import Protocols
 
 extension RunArguments {
@@ -18,7 +19,8 @@ extension RunArguments {
         try F.check("--batch-timeout-us", batchTimeoutUs, MasonSpecBounds.batchTimeoutMicros)
         try F.check("--max-log-size", maxLogSize, MasonSpecBounds.maxLogSize)
         try F.checkSeconds("--warmup", warmup, 0 ... 3_600)
-        try F.checkSeconds("--duration", duration, 0 ... 3_600)
+        // The shortest window that measures (Lab's rule; the runner refuses shorter ones too).
+        try F.checkSeconds("--duration", duration, MeasurementRule.minimumSeconds ... 3_600)
         try F.checkSeconds("--cooldown", cooldown, 0 ... 3_600)
         try F.checkSeconds("--kill-leader", killLeader, 0 ... 3_600)
         try F.checkSeconds("--kill-sequencer", killSequencer, 0 ... 3_600)

@@ -124,7 +124,7 @@ import Testing
     /// A negative number reaches the flag's range check, whose sentence says the range
     /// (ArgumentParser alone answered "Missing value for '--duration <duration>'").
     @Test(arguments: [
-        (["run", "--duration", "-1"], "--duration must be a number of seconds from 0 to 3600 (got -1.0)."),
+        (["run", "--duration", "-1"], "--duration must be a number of seconds from 0.5 to 3600 (got -1.0)."),
         (["plan", "--nproxies", "-3"], "--nproxies must be 3...3000 (a multiple of 3) (got -3)."),
         (["simulate", "--nclients", "-1"], "--nclients must be 1...10000 (got -1)."),
         (["simulate", "--max-batch-ops", "9223372036854775807"], "--max-batch-ops must be 1...65536 (got 9223372036854775807)."),

@@ -14,7 +14,7 @@ import Testing
     @Test(arguments: [
         (["run", "--batch-timeout-us", "9223372036854775808"], "--batch-timeout-us must be 1...1000000"),
         (["simulate", "--max-batch-ops", "9223372036854775807"], "--max-batch-ops must be 1...65536"),
-        (["run", "--duration", "-1"], "--duration must be a number of seconds from 0 to 3600"),
+        (["run", "--duration", "-1"], "--duration must be a number of seconds from 0.5 to 3600"),
         (["plan", "--nproxies", "-3"], "--nproxies must be 3...3000"),
         (["plan", "--nproxies", "300"], "the local testbed has addresses for 254 nodes"),
         (["simulate", "--seeds", "18446744073709551616"], "--seeds"),
