@@ -44,7 +44,15 @@ final class MasonlabHonestyTests: XCTestCase {
     func testAnAttemptFinishedWhileTheDatabaseIsLockedIsKeptAndImported() throws {
         let (process, out, err) = try lab.start(["run", "--duration", "2", "--retries", "1"])
         // Once the run is in the database, lock it for the rest of the run.
-        try waitUntil(seconds: 60) { ((try? ResultsStore(path: lab.database, mode: .existing).listRuns().count) ?? 0) >= 1 }
+        try waitUntil(seconds: 60) {
+            !process.isRunning || ((try? ResultsStore(path: lab.database, mode: .existing).listRuns().count) ?? 0) >= 1
+        }
+        guard process.isRunning else {
+            // It ended before its run was recorded (another local testbed on this machine, say): say why.
+            process.waitUntilExit()
+            return XCTFail("masonlab exited \(process.terminationStatus) before recording its run: "
+                + String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self))
+        }
         var configuration = Configuration()
         configuration.allowsUnsafeTransactions = true
         let holder = try DatabaseQueue(path: lab.database, configuration: configuration)
