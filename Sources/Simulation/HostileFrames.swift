@@ -86,7 +86,7 @@ public struct HostileFrames: Sendable {
 
     /// One hostile message.
     public func message<G: RandomNumberGenerator>(_ g: inout G) -> Message {
-        switch g.next() % 22 {
+        switch g.next() % 24 {
         case 0:
             var counts = counts(&g)
             if mode == .outsider {
@@ -154,6 +154,12 @@ public struct HostileFrames: Sendable {
                                                 ranges: ranges)))
         case 20:
             return .recovery(.holeFillAck(HoleFillAck(group: group(&g), epoch: u32(&g) % 3, fill: u32(&g) % 8)))
+        case 21:
+            return .raft(.preVote(VoteRequest(group: group(&g), term: u64(&g), candidate: raftID(&g),
+                                              lastLogIndex: u64(&g), lastLogTerm: u64(&g))))
+        case 22:
+            return .raft(.preVoteReply(VoteReply(group: group(&g), term: u64(&g), voter: raftID(&g),
+                                                 granted: g.next() % 2 == 0)))
         default:
             if g.next() % 2 == 0 {
                 let counts = (0 ..< spaceCount(&g)).map { _ in GCCount(base: u64(&g), count: u64(&g)) }

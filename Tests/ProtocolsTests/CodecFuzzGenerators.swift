@@ -109,8 +109,8 @@ func frameLikeBody(type: UInt8, _ rng: inout SplitMix64) -> [UInt8] {
     case 3: return rng.bytes(38) + spaceArrayLike(&rng, entry: 4)
     case 4: return rng.bytes(22) + [rng.statusLike(known: 7)] + spaceArrayLike(&rng, entry: 12)
     case 5, 6, 13: return rng.bytes(22)
-    case 7: return rng.bytes(27)
-    case 8: return rng.bytes(11) + [rng.boolLike()]
+    case 7, 24: return rng.bytes(27)
+    case 8, 25: return rng.bytes(11) + [rng.boolLike()]
     case 9:
         let n = rng.chance(0.9) ? rng.int(0 ... 3) : rng.count16Like()
         return rng.bytes(35) + le(UInt16(truncatingIfNeeded: n))

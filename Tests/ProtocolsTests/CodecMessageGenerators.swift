@@ -260,7 +260,13 @@ func randomValidMessage(_ rng: inout SplitMix64, kind: Int, small: Bool = false)
         return .gc(.token(GCToken(round: rng.u64(), counts: (0 ..< counts).map { _ in
             GCCount(base: rng.u64(), count: rng.u64())
         })))
-    default:
+    case 22:
         return .gc(.truncate(GCTruncate(space: rng.u8(), below: rng.u64())))
+    case 23:
+        return .raft(.preVote(VoteRequest(group: rng.u16(), term: rng.u64(), candidate: rng.u8(),
+                                          lastLogIndex: rng.u64(), lastLogTerm: rng.u64())))
+    default:
+        return .raft(.preVoteReply(VoteReply(group: rng.u16(), term: rng.u64(), voter: rng.u8(),
+                                             granted: rng.chance(0.5))))
     }
 }

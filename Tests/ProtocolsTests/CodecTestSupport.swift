@@ -50,7 +50,7 @@ func hex<C: Collection<UInt8>>(_ bytes: C) -> String {
 }
 
 /// How many wire types there are; `randomValidMessage`'s kind k is wire type k + 1.
-let kindCount = 23
+let kindCount = 25
 
 func wireTypeCode(_ m: Message) -> UInt8 {
     switch m {
@@ -68,6 +68,8 @@ func wireTypeCode(_ m: Message) -> UInt8 {
         case .appendReply: 10
         case .snapshot: 11
         case .snapshotReply: 12
+        case .preVote: 24
+        case .preVoteReply: 25
         }
     case let .recovery(r):
         switch r {
@@ -101,8 +103,8 @@ func expectedBodySize(_ m: Message) -> Int {
     case .heartbeat, .heartbeatReply: 22
     case let .raft(r):
         switch r {
-        case .requestVote: 27
-        case .vote: 12
+        case .requestVote, .preVote: 27
+        case .vote, .preVoteReply: 12
         case let .append(a): 37 + a.entries.reduce(0) { $0 + 8 + commandSize($1.command) }
         case .appendReply: 20
         case let .snapshot(s): 37 + s.data.count

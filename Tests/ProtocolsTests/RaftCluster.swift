@@ -160,6 +160,8 @@ final class RaftCluster {
         case .appendReply: "appendReply"
         case .snapshot: "snapshot"
         case .snapshotReply: "snapshotReply"
+        case .preVote: "preVote"
+        case .preVoteReply: "preVoteReply"
         }
     }
 

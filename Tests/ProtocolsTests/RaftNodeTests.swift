@@ -269,7 +269,11 @@ import Testing
     func randomMessage(_ rng: inout SplitMix64, from: UInt8) -> RaftMessage {
         func pick(_ n: UInt64) -> UInt64 { rng.next() % n }
         let term = pick(6), index = pick(12)
-        switch pick(6) {
+        switch pick(8) {
+        case 6:
+            return .preVote(VoteRequest(group: 7, term: term, candidate: from, lastLogIndex: index, lastLogTerm: pick(6)))
+        case 7:
+            return .preVoteReply(VoteReply(group: 7, term: term, voter: from, granted: pick(2) == 0))
         case 0:
             return .requestVote(VoteRequest(group: 7, term: term, candidate: from, lastLogIndex: index,
                                             lastLogTerm: pick(6)))

@@ -20,11 +20,17 @@ public struct RaftConfig: Sendable {
     public var snapshotChunkBytes: Int
     /// Applied entries kept in memory before `wantsCompaction` asks the host to compact.
     public var maxLogSize: Int
+    /// PreVote (thesis §9.6, etcd's `PreVote`): a replica whose election timer fires first asks for
+    /// pre-votes at term + 1 without changing its term, and campaigns only with a majority of them;
+    /// a replica that heard from a leader within `electionTimeoutMicros.lowerBound` refuses. Without
+    /// it, a replica cut off by a partition raises its term again and again and, on healing, deposes
+    /// a healthy leader (an election with no throughput after every heal).
+    public var preVote: Bool
 
     public init(group: UInt16, me: UInt8, peers: [Endpoint],
                 electionTimeoutMicros: ClosedRange<UInt64> = 150_000 ... 300_000,
                 heartbeatMicros: UInt64 = 50_000, maxInflightAppends: Int = 16, maxAppendBytes: Int = 32_000,
-                snapshotChunkBytes: Int = 16_000, maxLogSize: Int = 10_000) {
+                snapshotChunkBytes: Int = 16_000, maxLogSize: Int = 10_000, preVote: Bool = true) {
         precondition((1 ... 7).contains(peers.count), "a Raft group has 1...7 replicas")
         precondition(Int(me) < peers.count, "my raft id must index peers")
         precondition(Set(peers).count == peers.count, "replica endpoints must be distinct")
@@ -43,6 +49,7 @@ public struct RaftConfig: Sendable {
         self.maxAppendBytes = maxAppendBytes
         self.snapshotChunkBytes = snapshotChunkBytes
         self.maxLogSize = maxLogSize
+        self.preVote = preVote
     }
 
     /// Replicas that make a majority.
@@ -50,5 +57,6 @@ public struct RaftConfig: Sendable {
 }
 
 public enum RaftRole: Sendable, Equatable {
-    case follower, candidate, leader
+    /// A pre-candidate is a follower asking for pre-votes: its term and vote are a follower's.
+    case follower, preCandidate, candidate, leader
 }

@@ -8,8 +8,9 @@ extension RaftNode {
             dropped += 1
             return false
         }
-        if role == .candidate { becomeFollower(term: term, leader: from, at: now) }
+        if role == .candidate || role == .preCandidate { becomeFollower(term: term, leader: from, at: now) }
         leader = from
+        leaderContact = now
         resetElectionTimer(at: now)
         return true
     }

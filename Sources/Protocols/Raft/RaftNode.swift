@@ -9,7 +9,9 @@
 /// the group never crashing.
 ///
 /// Beyond the paper: CheckQuorum (a leader that hears from no majority for an election timeout steps
-/// down), pipelined and batched appends with a bounded window per follower, and chunked snapshot
+/// down), PreVote (thesis §9.6: a replica campaigns only after a majority answered a pre-vote at
+/// term + 1, refused by any replica that heard from a leader within the minimum election timeout, so
+/// a replica back from a partition does not depose a healthy leader), pipelined and batched appends with a bounded window per follower, and chunked snapshot
 /// transfer. Committed entries are handed to the host through `takeCommitted`; the host compacts the
 /// log with `compact` when `wantsCompaction`. A new leader commits nothing of earlier terms until an
 /// entry of its own term commits: the host proposes one (`GroupCommand.leaderStart`) as soon as it
@@ -42,6 +44,9 @@ public final class RaftNode {
 
     var started = false
     var electionDeadline: Instant = .zero
+    /// When this node last accepted an append or snapshot chunk from `leader`: the leader's lease
+    /// (etcd's `inLease`) lasts the minimum election timeout from here.
+    var leaderContact: Instant = .zero
     var heartbeatDeadline: Instant = .zero
     var quorumCheckDeadline: Instant = .zero
 
@@ -76,7 +81,8 @@ public final class RaftNode {
     }
 
     /// Makes this node campaign now (used once at startup so replica 0 leads first, as the original
-    /// does). Starts the node if it was not.
+    /// does). Starts the node if it was not. Skips the pre-vote round: at startup no leader holds a
+    /// lease to protect, and replica 0 should lead at once.
     public func campaign(at now: Instant, into out: inout [Output]) {
         if !started { start(at: now, into: &out) }
         guard role != .leader else { return }
@@ -100,7 +106,11 @@ public final class RaftNode {
             }
             if now >= quorumCheckDeadline { checkQuorum(at: now) }
         } else if now >= electionDeadline {
-            startElection(at: now, into: &out)
+            if config.preVote && config.quorum > 1 {
+                startPreVote(at: now, into: &out)
+            } else {
+                startElection(at: now, into: &out)
+            }
         }
     }
 
@@ -163,6 +173,11 @@ public final class RaftNode {
             // vote is granted: otherwise a candidate whose log is behind would keep resetting the
             // up-to-date replicas' timers and no one electable would ever campaign.
             case .requestVote: becomeFollower(term: message.term, leader: nil, at: now, restartTimer: false)
+            // A pre-vote asks about a term its candidate has not entered, and a grant echoes that
+            // term: no one holds it, so neither is adopted (etcd's Step). A refusal carries the
+            // refuser's own term and is adopted like any other.
+            case .preVote: break
+            case let .preVoteReply(reply) where reply.granted: break
             default: becomeFollower(term: message.term, leader: nil, at: now)
             }
         } else if message.term < term {
@@ -177,6 +192,8 @@ public final class RaftNode {
         case let .appendReply(reply): receive(reply, at: now, into: &out)
         case let .snapshot(chunk): receive(chunk, at: now, into: &out)
         case let .snapshotReply(reply): receive(reply, at: now, into: &out)
+        case let .preVote(request): receivePreVote(request, at: now, into: &out)
+        case let .preVoteReply(reply): receivePreVoteReply(reply, at: now, into: &out)
         }
     }
 
@@ -188,15 +205,22 @@ public final class RaftNode {
         case let .appendReply(m): m.follower
         case let .snapshot(m): m.leader
         case let .snapshotReply(m): m.follower
+        case let .preVote(m): m.candidate
+        case let .preVoteReply(m): m.voter
         }
     }
 
     /// A request from an older term: answer with ours, so a deposed leader or candidate learns it.
+    /// An append of an older term gets a failed reply carrying our term, as in etcd: with PreVote a
+    /// replica cut off by a partition no longer raises its term, so a higher term here was reached
+    /// by a real election the old leader must learn about.
     private func answerStale(_ message: RaftMessage, from id: Int, into out: inout [Output]) {
         let reply: RaftMessage
         switch message {
         case .requestVote:
             reply = .vote(VoteReply(group: config.group, term: term, voter: config.me, granted: false))
+        case .preVote:
+            reply = .preVoteReply(VoteReply(group: config.group, term: term, voter: config.me, granted: false))
         case .append:
             reply = .appendReply(AppendReply(group: config.group, term: term, follower: config.me, success: false,
                                              index: log.lastIndex))
@@ -261,14 +285,72 @@ public final class RaftNode {
         }
     }
 
+    /// PreVote: a round at term + 1 that changes neither this node's term nor its vote; a majority
+    /// of grants starts the real election (`receivePreVoteReply`).
+    private func startPreVote(at now: Instant, into out: inout [Output]) {
+        guard term < .max - 1 else {
+            implausible += 1 // as in startElection: never trap on the way to the last term
+            resetElectionTimer(at: now)
+            return
+        }
+        role = .preCandidate
+        leader = nil
+        for id in votes.indices { votes[id] = nil }
+        votes[me] = true
+        resetElectionTimer(at: now)
+        let request = VoteRequest(group: config.group, term: term + 1, candidate: config.me,
+                                  lastLogIndex: log.lastIndex, lastLogTerm: log.lastTerm)
+        for id in config.peers.indices where id != me {
+            send(.preVote(request), to: id, into: &out)
+        }
+    }
+
+    private func isUpToDate(_ request: VoteRequest) -> Bool {
+        request.lastLogTerm > log.lastTerm || (request.lastLogTerm == log.lastTerm && request.lastLogIndex >= log.lastIndex)
+    }
+
+    /// etcd's `inLease`: this node leads, or heard from the leader of its term within the minimum
+    /// election timeout. CheckQuorum deposes a leader that lost its majority within the same time,
+    /// so while the lease holds a leader is likely alive and a campaign would only disrupt it.
+    func inLease(at now: Instant) -> Bool {
+        if role == .leader { return true }
+        guard leader != nil else { return false }
+        return now < leaderContact.adding(microseconds: config.electionTimeoutMicros.lowerBound)
+    }
+
+    /// A pre-vote is granted as a real vote would be (a later term is always free, as in etcd's
+    /// `canVote`), and only outside the lease. Nothing is recorded: no vote, no term, no timer
+    /// restart (a pre-candidate that cannot win must not hold back those that can).
+    private func receivePreVote(_ request: VoteRequest, at now: Instant, into out: inout [Output]) {
+        let free = request.term > term || votedFor == request.candidate || (votedFor == nil && leader == nil)
+        let granted = free && isUpToDate(request) && !inLease(at: now)
+        send(.preVoteReply(VoteReply(group: config.group, term: granted ? request.term : term, voter: config.me,
+                                     granted: granted)),
+             to: Int(request.candidate), into: &out)
+    }
+
+    private func receivePreVoteReply(_ reply: VoteReply, at now: Instant, into out: inout [Output]) {
+        // A grant counts only for the round this pre-candidate runs now, at term + 1 (a refusal of a
+        // later term already made it a follower in `handle`).
+        guard role == .preCandidate, !reply.granted || reply.term == term + 1 else {
+            stale += 1
+            return
+        }
+        votes[Int(reply.voter)] = reply.granted
+        if votes.count(where: { $0 == true }) >= config.quorum {
+            startElection(at: now, into: &out)
+        } else if votes.count(where: { $0 == false }) >= config.quorum {
+            becomeFollower(term: term, leader: nil, at: now)
+        }
+    }
+
     private func receive(_ request: VoteRequest, at now: Instant, into out: inout [Output]) {
-        let upToDate = request.lastLogTerm > log.lastTerm
-            || (request.lastLogTerm == log.lastTerm && request.lastLogIndex >= log.lastIndex)
         // One vote per term; none for anyone while a leader of this term is known.
         let free = votedFor == request.candidate || (votedFor == nil && leader == nil)
-        let granted = free && upToDate
+        let granted = free && isUpToDate(request)
         if granted {
             votedFor = request.candidate
+            if role == .preCandidate { role = .follower } // it voted for another in this term
             resetElectionTimer(at: now)
         }
         send(.vote(VoteReply(group: config.group, term: term, voter: config.me, granted: granted)),

@@ -17,6 +17,8 @@ enum WireType: UInt8 {
     case requestVote, vote, append, appendReply, snapshot, snapshotReply
     case claim, claimReply, recoveryStart, recoveryPoll, recoveryReport, bitmapRequest, bitmapBlock, holeFill, holeFillAck
     case gcToken, gcTruncate
+    /// Added after the others so every earlier type keeps its number.
+    case preVote, preVoteReply
 }
 
 extension Message {
@@ -36,6 +38,8 @@ extension Message {
             case .appendReply: .appendReply
             case .snapshot: .snapshot
             case .snapshotReply: .snapshotReply
+            case .preVote: .preVote
+            case .preVoteReply: .preVoteReply
             }
         case let .recovery(m):
             switch m {
@@ -143,7 +147,7 @@ extension Message {
         case .heartbeat, .heartbeatReply:
             let beat = Heartbeat(group: try b.u16(), epoch: try b.u32(), nonce: try b.u64(), durableBelow: try b.u64())
             message = type == .heartbeat ? .heartbeat(beat) : .heartbeatReply(beat)
-        case .requestVote, .vote, .append, .appendReply, .snapshot, .snapshotReply:
+        case .requestVote, .vote, .append, .appendReply, .snapshot, .snapshotReply, .preVote, .preVoteReply:
             message = .raft(try RaftMessage.decodeBody(type, from: &b))
         case .claim, .claimReply, .recoveryStart, .recoveryPoll, .recoveryReport, .bitmapRequest, .bitmapBlock, .holeFill,
              .holeFillAck:

@@ -2,9 +2,9 @@
 extension RaftMessage {
     func encodeBody(into w: inout ByteWriter) throws(WireError) {
         switch self {
-        case let .requestVote(m):
+        case let .requestVote(m), let .preVote(m):
             try w.u16(m.group); try w.u64(m.term); try w.u8(m.candidate); try w.u64(m.lastLogIndex); try w.u64(m.lastLogTerm)
-        case let .vote(m):
+        case let .vote(m), let .preVoteReply(m):
             try w.u16(m.group); try w.u64(m.term); try w.u8(m.voter); try w.u8(m.granted ? 1 : 0)
         case let .append(m):
             try w.u16(m.group); try w.u64(m.term); try w.u8(m.leader); try w.u64(m.prevLogIndex); try w.u64(m.prevLogTerm)
@@ -31,11 +31,13 @@ extension RaftMessage {
 
     static func decodeBody(_ type: WireType, from r: inout ByteReader) throws(WireError) -> RaftMessage {
         switch type {
-        case .requestVote:
-            return .requestVote(VoteRequest(group: try r.u16(), term: try r.u64(), candidate: try r.u8(),
-                                            lastLogIndex: try r.u64(), lastLogTerm: try r.u64()))
-        case .vote:
-            return .vote(VoteReply(group: try r.u16(), term: try r.u64(), voter: try r.u8(), granted: try r.bool()))
+        case .requestVote, .preVote:
+            let request = VoteRequest(group: try r.u16(), term: try r.u64(), candidate: try r.u8(),
+                                      lastLogIndex: try r.u64(), lastLogTerm: try r.u64())
+            return type == .preVote ? .preVote(request) : .requestVote(request)
+        case .vote, .preVoteReply:
+            let reply = VoteReply(group: try r.u16(), term: try r.u64(), voter: try r.u8(), granted: try r.bool())
+            return type == .preVoteReply ? .preVoteReply(reply) : .vote(reply)
         case .append:
             let group = try r.u16(), term = try r.u64(), leader = try r.u8(), prevIndex = try r.u64(), prevTerm = try r.u64()
             let commit = try r.u64()

@@ -7,6 +7,11 @@ public enum RaftMessage: Hashable, Sendable {
     case appendReply(AppendReply)
     case snapshot(SnapshotChunk)
     case snapshotReply(SnapshotReply)
+    /// PreVote (thesis §9.6): "would you vote for me at `term`?", asked before a real election and
+    /// never adopted by the receiver; `term` is the candidate's own term + 1.
+    case preVote(VoteRequest)
+    /// The answer to a pre-vote: a grant carries the asked term, a refusal the voter's own term.
+    case preVoteReply(VoteReply)
 
     public var group: UInt16 {
         switch self {
@@ -16,6 +21,8 @@ public enum RaftMessage: Hashable, Sendable {
         case let .appendReply(m): m.group
         case let .snapshot(m): m.group
         case let .snapshotReply(m): m.group
+        case let .preVote(m): m.group
+        case let .preVoteReply(m): m.group
         }
     }
 
@@ -27,6 +34,8 @@ public enum RaftMessage: Hashable, Sendable {
         case let .appendReply(m): m.term
         case let .snapshot(m): m.term
         case let .snapshotReply(m): m.term
+        case let .preVote(m): m.term
+        case let .preVoteReply(m): m.term
         }
     }
 }
