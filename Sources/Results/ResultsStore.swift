@@ -45,11 +45,21 @@ public final class ResultsStore: Sendable {
         configuration.busyMode = .timeout(busyTimeout)
         configuration.foreignKeysEnabled = true
         configuration.label = "masonlab results"
-        do {
-            pool = try DatabasePool(path: url.path, configuration: configuration)
-            try Self.migrate(pool, schema: schema, path: path)
-        } catch let error as DatabaseError {
-            throw Self.translate(error, path: path)
+        // Opening a file that others open at the same moment (a new file's WAL set-up and first
+        // migration) can meet an immediate SQLITE_BUSY that no busy handler waits out: retry until
+        // the busy timeout has passed.
+        let deadline = Date().addingTimeInterval(busyTimeout)
+        while true {
+            do {
+                let opened = try DatabasePool(path: url.path, configuration: configuration)
+                try Self.migrate(opened, schema: schema, path: path)
+                pool = opened
+                return
+            } catch let error as DatabaseError where Self.isBusy(error) && Date() < deadline {
+                Thread.sleep(forTimeInterval: 0.02)
+            } catch let error as DatabaseError {
+                throw Self.translate(error, path: path)
+            }
         }
     }
 
@@ -91,27 +101,43 @@ public final class ResultsStore: Sendable {
         try read { db in try Int.fetchOne(db, sql: "PRAGMA user_version") ?? 0 }
     }
 
-    /// Refuses files that are not ours or are newer, then applies the migrations the file lacks.
+    /// Refuses files that are not ours or are newer, then applies the migrations the file lacks,
+    /// all in one IMMEDIATE transaction: a second masonlab opening the same new file at the same
+    /// moment waits for the first (the busy timeout), then finds it migrated. (GRDB's
+    /// `DatabaseMigrator` reads which migrations were applied outside the transactions that apply
+    /// them, so two processes both ran the first one and the second failed on "table
+    /// node_inventory already exists".) Applied migrations are recorded as GRDB's migrator records
+    /// them (`grdb_migrations`, `v1`, `v2`, ...), so files written by either way read the same.
     private static func migrate(_ pool: DatabasePool, schema: ResultsSchema, path: String) throws {
-        var migrator = DatabaseMigrator()
-        for migration in schema.migrations {
-            migrator.registerMigration("v\(migration.version)") { db in
-                try db.execute(sql: migration.sql)
-                try db.execute(sql: "PRAGMA user_version = \(migration.version)")
+        // The usual case, a file already current, needs no write lock: a reader opening the store
+        // while a run holds the database does not wait for it.
+        guard try !pool.read({ db in try pending(db, schema: schema, path: path).isEmpty }) else { return }
+        try pool.writeWithoutTransaction { db in
+            try db.inTransaction(.immediate) {
+                try db.execute(sql: "CREATE TABLE IF NOT EXISTS grdb_migrations (identifier TEXT NOT NULL PRIMARY KEY)")
+                for migration in try pending(db, schema: schema, path: path) {
+                    try db.execute(sql: migration.sql)
+                    try db.execute(sql: "INSERT INTO grdb_migrations (identifier) VALUES (?)", arguments: ["v\(migration.version)"])
+                    try db.execute(sql: "PRAGMA user_version = \(migration.version)")
+                }
+                return .commit
             }
         }
-        try pool.read { db in
-            let version = try Int.fetchOne(db, sql: "PRAGMA user_version") ?? 0
-            if version > schema.latestVersion {
-                throw ResultsError.newerSchema(path: path, version: version, known: schema.latestVersion)
-            }
-            let tables = Set(try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"))
-            // Tables of ours always come with a user_version: without one they belong to someone else.
-            if version == 0 && !tables.subtracting(["grdb_migrations"]).isEmpty { throw ResultsError.foreignDatabase(path: path) }
-            if tables.contains("grdb_migrations"), try migrator.hasBeenSuperseded(db) {
-                throw ResultsError.newerSchema(path: path, version: max(version, schema.latestVersion + 1), known: schema.latestVersion)
-            }
+    }
+
+    /// The migrations the file lacks, in order; throws for a file that is not ours or is newer.
+    private static func pending(_ db: Database, schema: ResultsSchema, path: String) throws -> [ResultsSchema.Migration] {
+        let version = try Int.fetchOne(db, sql: "PRAGMA user_version") ?? 0
+        if version > schema.latestVersion {
+            throw ResultsError.newerSchema(path: path, version: version, known: schema.latestVersion)
         }
-        try migrator.migrate(pool)
+        let tables = Set(try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"))
+        // Tables of ours always come with a user_version: without one they belong to someone else.
+        if version == 0 && !tables.subtracting(["grdb_migrations"]).isEmpty { throw ResultsError.foreignDatabase(path: path) }
+        let applied = tables.contains("grdb_migrations") ? Set(try String.fetchAll(db, sql: "SELECT identifier FROM grdb_migrations")) : []
+        if !applied.isSubset(of: Set(schema.migrations.map { "v\($0.version)" })) {
+            throw ResultsError.newerSchema(path: path, version: max(version, schema.latestVersion + 1), known: schema.latestVersion)
+        }
+        return schema.migrations.filter { !applied.contains("v\($0.version)") }
     }
 }

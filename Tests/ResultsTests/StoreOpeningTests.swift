@@ -1,4 +1,6 @@
+import Dispatch
 import Foundation
+import Synchronization
 import Testing
 @testable import Results
 
@@ -26,6 +28,26 @@ import Testing
         #expect(runs.first?.status == "pending")
         #expect(runs.first?.testbed == "local")
         #expect(try reopened.schemaVersion() == ResultsSchema.current.latestVersion)
+    }
+
+    /// Two masonlabs opening one new file at once (a run creating it while another command reads
+    /// it) both find it migrated; one used to fail on "table node_inventory already exists".
+    @Test func openersOfANewFileAtTheSameMomentAllSucceed() throws {
+        let scratch = try ScratchDirectory()
+        defer { scratch.remove() }
+        for round in 0 ..< 10 {
+            let path = scratch.file("race-\(round).sqlite")
+            let failures = Mutex<[String]>([])
+            DispatchQueue.concurrentPerform(iterations: 4) { _ in
+                do {
+                    _ = try ResultsStore(path: path)
+                } catch {
+                    failures.withLock { $0.append("\(error)") }
+                }
+            }
+            #expect(failures.withLock { $0 } == [], "round \(round)")
+            #expect(try ResultsStore(path: path).schemaVersion() == ResultsSchema.current.latestVersion)
+        }
     }
 
     @Test func refusesAFileThatIsNotSQLite() throws {
