@@ -55,18 +55,18 @@ let package = Package(
         // Worker threads hosting roles over UDP (recvmmsg/sendmmsg, epoll) or DPDK.
         .target(name: "Transport", dependencies: ["Protocols", "CDPDK", "CLinux"], swiftSettings: hotPathSettings),
         // masond's control API: JSON-RPC 2.0 over a Unix socket, its request types, node inventory.
-        .target(name: "Control"),
+        .target(name: "Control", dependencies: ["Protocols"]),
         // The daemon: hosts the roles a control request names, on transport workers.
         .target(
             name: "Daemon",
             dependencies: ["Protocols", "Transport", "Control", "CLinux", .product(name: "Histogram", package: "hdrhistogram-swift")]
         ),
         // The experiment platform: testbeds, runs, sweeps (masonlab's logic).
-        .target(name: "Lab", dependencies: ["Control", "Results", "SSH", .product(name: "Histogram", package: "hdrhistogram-swift")]),
+        .target(name: "Lab", dependencies: ["Protocols", "Control", "Results", "SSH", .product(name: "Histogram", package: "hdrhistogram-swift")]),
         // The results store (SQLite through GRDB), merged-histogram percentiles, exports, gnuplot figures.
         .target(
             name: "Results",
-            dependencies: ["Control", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Histogram", package: "hdrhistogram-swift")]
+            dependencies: ["Protocols", "Control", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Histogram", package: "hdrhistogram-swift")]
         ),
         .executableTarget(
             name: "masond",

@@ -1,8 +1,10 @@
+import Protocols
+
 /// `roles.start`: the roles this node hosts for one run, the cluster they belong to, and where
 /// every peer lives. masonlab's placement builds it; masond validates it before starting anything.
 public struct StartRolesRequest: Codable, Sendable, Equatable {
-    /// `mason` (the other systems arrive with their roles).
-    public var system: String
+    /// The system whose roles these are; masond refuses one that is not built.
+    public var system: System
     /// A label for the run, echoed in status and results.
     public var run: String?
     public var cluster: MasonClusterSpec
@@ -21,7 +23,7 @@ public struct StartRolesRequest: Codable, Sendable, Equatable {
     /// noops, so the highest contiguous number over time can be computed exactly (recovery runs).
     public var recordRanges: Bool?
 
-    public init(system: String, run: String? = nil, cluster: MasonClusterSpec, workers: [WorkerSpec], addressBook: [PeerSpec],
+    public init(system: System, run: String? = nil, cluster: MasonClusterSpec, workers: [WorkerSpec], addressBook: [PeerSpec],
                 originUnixNanos: UInt64? = nil, warmupMillis: UInt64? = nil, durationMillis: UInt64? = nil, intervalMillis: UInt64? = nil,
                 recordRanges: Bool? = nil) {
         self.system = system

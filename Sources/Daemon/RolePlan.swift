@@ -16,13 +16,9 @@ struct RolePlan {
     var origin: Instant
     var intervalNanos: UInt64
 
-    static let systems = ["mason"]
-
     /// `defaultIP`: the node's data-plane address, for worker addresses given as `:port`.
     init(_ request: StartRolesRequest, defaultIP: String, seed: UInt64) throws(PlanError) {
-        guard Self.systems.contains(request.system) else {
-            throw PlanError("system: '\(request.system)' is not one masond runs; it runs: \(Self.systems.joined(separator: ", ")).")
-        }
+        if let refusal = request.system.notBuiltError { throw PlanError("system: \(refusal)") }
         let cluster = request.cluster
         guard !cluster.groups.isEmpty else { throw PlanError("cluster.groups: a Mason cluster needs at least one proxy group.") }
         // Every number is in range before any is used: no conversion or sum below can trap.

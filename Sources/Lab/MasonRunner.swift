@@ -1,4 +1,5 @@
 import Control
+import Protocols
 import Foundation
 import Results
 #if canImport(Glibc)
@@ -32,7 +33,7 @@ public struct MasonRunner {
     }
 
     private func request(_ node: Int, run: String, origin: UInt64? = nil) -> StartRolesRequest {
-        StartRolesRequest(system: "mason", run: run, cluster: placement.cluster, workers: placement.nodes[node].workers,
+        StartRolesRequest(system: .mason, run: run, cluster: placement.cluster, workers: placement.nodes[node].workers,
                           addressBook: placement.addressBook, originUnixNanos: origin,
                           warmupMillis: UInt64(spec.warmup * 1_000), durationMillis: UInt64(spec.duration * 1_000),
                           intervalMillis: 10, recordRanges: spec.recordRanges)

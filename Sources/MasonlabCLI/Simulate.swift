@@ -21,8 +21,8 @@ struct Simulate: ParsableCommand {
         """
     )
 
-    @Option(help: "The system to simulate: \(SystemKind.allCases.map(\.rawValue).joined(separator: ", ")).")
-    var system: SystemKind = .mason
+    @Option(help: "The system to simulate: \(System.allCases.map(\.rawValue).joined(separator: ", ")).")
+    var system: System = .mason
 
     @Option(name: .customLong("proxy-groups"), help: "Proxy groups (each a Raft group of --replicas).")
     var proxyGroups = 2

@@ -3,7 +3,7 @@ import Control
 import Protocols
 import Simulation
 
-extension SystemKind: ExpressibleByArgument {}
+extension System: ExpressibleByArgument {}
 
 /// `--demand all` or `--demand K` (K random spaces per operation).
 struct DemandArgument: ExpressibleByArgument {

@@ -1,10 +1,5 @@
 import Protocols
 
-/// The systems the simulator can run.
-public enum SystemKind: String, CaseIterable, Sendable {
-    case mason
-}
-
 /// A cut of the network: at `atSeconds`, a random minority of the servers is isolated for
 /// `durationSeconds`, then the network heals.
 public struct PartitionFault: Sendable, Equatable {
@@ -33,7 +28,7 @@ public struct CrashFault: Sendable, Equatable {
 
 /// One simulated cluster and its workload. Every field has a default that makes a small, fast run.
 public struct SimulationConfig: Sendable, Equatable {
-    public var system: SystemKind = .mason
+    public var system: System = .mason
     public var proxyGroups = 2
     public var replicas = 3
     /// Client processes, each running `clientThreads` independent clients.

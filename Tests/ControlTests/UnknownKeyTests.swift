@@ -47,7 +47,7 @@ import Testing
                                   sequencerTimeoutMicros: 250_000, maxLogSize: 1_000, maxAppendBytes: 60_000, snapshotChunkBytes: 16_000)
         let cluster = MasonClusterSpec(spaces: 2, sequencer: 0, backup: 1, groups: [[2, 3, 4]], clients: [ClientSpec(endpoint: 5, group: 0)],
                                        concurrency: 4, demand: 1, proxy: proxy)
-        let request = StartRolesRequest(system: "mason", run: "r", cluster: cluster, workers: [WorkerSpec(address: ":0", endpoints: [5])],
+        let request = StartRolesRequest(system: .mason, run: "r", cluster: cluster, workers: [WorkerSpec(address: ":0", endpoints: [5])],
                                         addressBook: [PeerSpec(endpoint: 5, address: "127.0.0.1:1", mac: nil)], originUnixNanos: 1,
                                         warmupMillis: 0, durationMillis: 1, intervalMillis: 10, recordRanges: true)
         #expect(try RPC.decode(StartRolesRequest.self, from: RPC.encode(request)) == request)

@@ -20,7 +20,7 @@ import Testing
         let cluster = MasonClusterSpec(spaces: 2, sequencer: 0, backup: 1, groups: [[2, 3, 4]], clients: [ClientSpec(endpoint: 5, group: 0)],
                                        concurrency: 4, demand: 1, proxy: proxy)
         let book = (0 ... 5).map { PeerSpec(endpoint: UInt32($0), address: "127.0.0.1:\(40_000 + $0)", mac: "02:00:00:00:00:01") }
-        return StartRolesRequest(system: "mason", run: "extremes", cluster: cluster,
+        return StartRolesRequest(system: .mason, run: "extremes", cluster: cluster,
                                  workers: [WorkerSpec(address: "127.0.0.1:0", endpoints: [5], transport: "udp")], addressBook: book,
                                  originUnixNanos: UInt64(Date().timeIntervalSince1970 * 1e9), warmupMillis: 0, durationMillis: 100,
                                  intervalMillis: 10, recordRanges: true)

@@ -72,7 +72,7 @@ final class GrayFailureTests: XCTestCase {
         let cluster = MasonClusterSpec(spaces: 1, sequencer: 0, backup: 1, groups: [[2, 3, 4]],
                                        clients: [ClientSpec(endpoint: 10, group: 0)], concurrency: 4)
         let book = [0, 1, 2, 3, 4, 10].map { PeerSpec(endpoint: UInt32($0), address: "127.0.1.\($0 == 10 ? 1 : 9):\(base + UInt16($0))") }
-        let request = StartRolesRequest(system: "mason", run: "drain", cluster: cluster,
+        let request = StartRolesRequest(system: .mason, run: "drain", cluster: cluster,
                                         workers: [WorkerSpec(address: ":\(base + 10)", endpoints: [10])], addressBook: book, intervalMillis: 10)
         let _: StartRolesResult = try control.call("roles.start", params: request)
 

@@ -40,7 +40,7 @@ final class MasonClusterEndToEndTests: XCTestCase {
         }
         func request(_ node: Int, _ endpoints: [UInt32], origin: UInt64? = nil) -> StartRolesRequest {
             // Each endpoint on a worker of its own.
-            StartRolesRequest(system: "mason", run: "e2e", cluster: cluster,
+            StartRolesRequest(system: .mason, run: "e2e", cluster: cluster,
                               workers: endpoints.map { WorkerSpec(address: ":\(base + UInt16($0))", endpoints: [$0]) },
                               addressBook: book, originUnixNanos: origin, intervalMillis: 10)
         }
