@@ -70,8 +70,6 @@ public final class SSHSession: @unchecked Sendable {
 
     deinit { close() }
 
-    /// Whether `close()` has run.
-    public var isClosed: Bool { lock.withLock { raw == nil } }
 
     /// Says goodbye to the server and frees the session; later calls fail with `sessionClosed`.
     /// Channels still open (streams) end with it.

@@ -68,7 +68,6 @@ public struct AtMostOnceTable: Sendable {
         self.maxPendingPerGroup = maxPendingPerGroup
     }
 
-    public var groupCount: Int { groups.count }
     /// Entries held for `group`.
     public func pending(group: UInt16) -> Int { groups[Int(group)].count }
     public func durableBelow(group: UInt16) -> UInt64 { groups[Int(group)].durableBelow }
