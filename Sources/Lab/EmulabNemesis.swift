@@ -28,13 +28,13 @@ public final class EmulabNemesis: Nemesis, @unchecked Sendable {
     /// nftables sees no DPDK traffic: a node whose data plane is DPDK cannot be cut off.
     public func check(_ faults: [ScheduledFault], nodes: [NodeSlot]) throws(NemesisUnavailable) {
         guard faults.contains(where: { $0.kind == "partition" }) else { return }
-        let dpdk = nodes.filter { $0.role == "proxy" && $0.transport == "dpdk" }.map(\.name)
+        let dpdk = nodes.filter { $0.role == .proxy && $0.transport == .dpdk }.map(\.name)
         if !dpdk.isEmpty {
             throw NemesisUnavailable("--partition cuts proxy nodes off with nftables, which does not see DPDK traffic, "
                 + "and \(dpdk.joined(separator: ", ")) run over DPDK: unbind their experiment NICs (masonlab setup) or drop --partition.")
         }
         // Any proxy node may be cut: each must run nft as root now, not fail mid-run.
-        for node in nodes where node.role == "proxy" {
+        for node in nodes where node.role == .proxy {
             do {
                 try session(node).run("nft list tables", root: true)
             } catch {

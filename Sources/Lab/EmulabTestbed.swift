@@ -6,7 +6,7 @@ import Foundation
 /// bound, over kernel UDP elsewhere. Nodes whose last setup failed are left out (and said so).
 public final class EmulabTestbed: Testbed, @unchecked Sendable {
     // @unchecked Sendable: `remotes` is behind `lock` (an interrupt calls `stop()` from another thread).
-    public let name = "emulab"
+    public let name = TestbedKind.emulab
     public let inventory: Inventory
     public let ssh: SSHSettings
     private let warn: @Sendable (String) -> Void

@@ -1,3 +1,5 @@
+import Protocols
+
 /// One point of a sweep: a run, its key in the database, and the series it is drawn in.
 public struct FigurePoint: Sendable, Equatable {
     public var key: String
@@ -7,23 +9,41 @@ public struct FigurePoint: Sendable, Equatable {
 
 /// A paper figure declared as data: its points at the paper's scale and shrunk to one machine.
 public struct Figure: Sendable {
-    public enum Scale: String, Sendable, CaseIterable { case local, paper }
+    /// `local` (shrunk to one machine) or `paper` (the paper's cluster sizes).
+    public enum Scale: String, Sendable, CaseIterable, CustomStringConvertible {
+        case local, paper
+
+        /// The scale a testbed runs when none is named: local on the local testbed, else the paper's.
+        public init(defaultFor testbed: TestbedKind) { self = testbed == .local ? .local : .paper }
+
+        public var description: String { rawValue }
+    }
 
     public var name: String
     public var summary: String
-    public var system: String
+    public var system: System
+    /// The modes it measures (`run-figure --appends` runs every figure that has `.appends`); none
+    /// for a system with one kind of operation.
+    public var modes: [FigureMode] = []
     public var points: @Sendable (Scale) -> [FigurePoint]
+
+    public init(name: String, summary: String, system: System, modes: [FigureMode] = [], points: @escaping @Sendable (Scale) -> [FigurePoint]) {
+        self.name = name
+        self.summary = summary
+        self.system = system
+        self.modes = modes
+        self.points = points
+    }
 }
 
+/// Every figure of the systems built, each declared by its system's definition (`Systems/`).
 public enum FigureCatalog {
-    public static let all: [Figure] = [mason, recovery]
-
-    public static func named(_ name: String) -> Figure? { all.first { $0.name == name } }
+    public static var all: [Figure] { SystemDefinition.built.flatMap(\.figures) }
 
     /// Figure 3: sequence spaces × proxy groups × client load (the artifact's master sweep).
     public static let mason = Figure(
         name: "mason", summary: "throughput against latency: sequence spaces × proxy groups × client concurrency (paper Fig. 3)",
-        system: "mason"
+        system: .mason
     ) { scale in
         let spaces = scale == .paper ? [1, 2, 4, 8] : [1, 4]
         let triples = scale == .paper ? [1, 2, 4, 8, 16] : [1]
@@ -53,7 +73,7 @@ public enum FigureCatalog {
 
     /// Figure 6: a leader kill and a sequencer kill, with the highest contiguous number over time.
     public static let recovery = Figure(
-        name: "recovery", summary: "a leader kill then a sequencer kill, contiguous numbers over time (paper Fig. 6)", system: "mason"
+        name: "recovery", summary: "a leader kill then a sequencer kill, contiguous numbers over time (paper Fig. 6)", system: .mason
     ) { scale in
         var spec = RunSpec()
         spec.options.spaces = 4

@@ -110,7 +110,7 @@ public struct Inventory: Codable, Equatable, Sendable {
     public var slots: [NodeSlot] {
         nodes.compactMap { node in
             guard node.status == .ready, let nic = node.experiment else { return nil }
-            return NodeSlot(name: node.name, address: nic.ipv4, mac: nic.mac, transport: nic.boundToDPDK ? "dpdk" : "udp")
+            return NodeSlot(name: node.name, address: nic.ipv4, mac: nic.mac, transport: nic.boundToDPDK ? .dpdk : .udp)
         }
     }
 
@@ -138,7 +138,7 @@ public enum InventoryTable {
             let nic = node.experiment
             let pages = node.info?.hugepages.map { "\($0.total)x\($0.sizeKiB)kB" }.joined(separator: ",") ?? "-"
             return [node.name, node.host, node.status == .ready ? "ready" : "FAILED", nic?.name ?? "-", nic?.ipv4 ?? "-",
-                    nic.map { $0.boundToDPDK ? "dpdk" : "udp" } ?? "-", node.info.map { "\($0.cpuCores)" } ?? "-", pages]
+                    nic.map { ($0.boundToDPDK ? WorkerTransport.dpdk : .udp).rawValue } ?? "-", node.info.map { "\($0.cpuCores)" } ?? "-", pages]
         }
     }
 }

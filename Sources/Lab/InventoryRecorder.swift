@@ -23,7 +23,7 @@ public final class InventoryRecorder: @unchecked Sendable {
         do {
             inventory = inventory.merged(with: [node])
             try inventory.save(path: path)
-            try store.saveInventory(testbed: "emulab", records: [(node.name, try InventoryRecordJSON.encode(node))])
+            try store.saveInventory(testbed: TestbedKind.emulab.rawValue, records: [(node.name, try InventoryRecordJSON.encode(node))])
         } catch {
             if problem == nil { problem = "cannot save the inventory (\(path) and \(store.path)): \(error)" }
         }

@@ -2,15 +2,10 @@ import Foundation
 
 /// One node from an Emulab/CloudLab "List View" table.
 public struct ListViewNode: Sendable, Equatable, Codable {
-    /// The masonlab roles a node name may carry (`<role>-<N>`).
-    public enum Role: String, Sendable, Equatable, Codable, CaseIterable {
-        case sequencer, proxy, client, server
-    }
-
     /// The node's name, e.g. `proxy-12`.
     public var name: String
     /// The role named by the part before `-N`.
-    public var role: Role
+    public var role: NodeRole
     /// The `N` of `role-N`.
     public var index: Int
     /// The SSH destination host, e.g. `pc601.emulab.net` (its first label is Emulab's machine id).
@@ -24,7 +19,7 @@ public struct ListViewNode: Sendable, Equatable, Codable {
     /// The 1-based line of the pasted text this node came from.
     public var line: Int
 
-    public init(name: String, role: Role, index: Int, host: String, port: Int = 22, user: String? = nil,
+    public init(name: String, role: NodeRole, index: Int, host: String, port: Int = 22, user: String? = nil,
                 hardwareType: String? = nil, line: Int) {
         self.name = name
         self.role = role
@@ -98,13 +93,13 @@ public struct ListView: Sendable, Equatable {
         let columns = tokens[..<(sshStart ?? tokens.endIndex)]
         // Prefer a name with a known role, so an extra `word-N` column cannot shadow the real name.
         let named = columns.indices.compactMap { i in splitName(columns[i]).map { (i, $0) } }
-        guard let (nameAt, parts) = named.first(where: { ListViewNode.Role(rawValue: $0.1.role) != nil }) ?? named.first
+        guard let (nameAt, parts) = named.first(where: { NodeRole(rawValue: $0.1.role) != nil }) ?? named.first
         else {
             if isHeader(tokens, raw: raw) { return nil }
             throw .noNodeName(line: line, text: raw.trimmingCharacters(in: .whitespaces))
         }
         let name = tokens[nameAt]
-        guard let role = ListViewNode.Role(rawValue: parts.role) else { throw .unknownRole(line: line, name: name) }
+        guard let role = NodeRole(rawValue: parts.role) else { throw .unknownRole(line: line, name: name) }
         guard let index = Int(parts.digits) else { throw .indexTooLarge(line: line, name: name) }
 
         let ssh = try sshDestination(tokens, sshStart: sshStart, after: nameAt, name: name, line: line)

@@ -29,7 +29,7 @@ public enum ListViewError: Error, CustomStringConvertible, Equatable, Sendable {
         case let .noNodeName(line, text):
             return "line \(line): no node name of the form role-N (e.g. proxy-0) in '\(Self.clip(text))'; paste the node's whole row from the List View or delete the line"
         case let .unknownRole(line, name):
-            return "line \(line): '\(name)' is not a masonlab role (\(ListViewNode.Role.allCases.map(\.rawValue).joined(separator: ", "))); rename the node to one of these roles, e.g. 'server-N'"
+            return "line \(line): '\(name)' is not a masonlab role (\(NodeRole.allCases.map(\.rawValue).joined(separator: ", "))); rename the node to one of these roles, e.g. 'server-N'"
         case let .indexTooLarge(line, name):
             return "line \(line): the number in '\(Self.clip(name))' is too large; use a node name like proxy-0 with a small index"
         case let .noSSHCommand(line, name, problem):

@@ -6,10 +6,14 @@ import Results
 import Glibc
 #endif
 
-/// Runs attempts of one Mason run on started daemons: servers first, readiness from masond's own
-/// reports (no fixed sleeps), then clients; faults at their times against the current leader;
-/// clients drained, every node's results collected and checked, the nodes reset.
+/// Runs attempts of one run on started daemons: servers first (in the order the system's
+/// definition gives), readiness from masond's own reports judged by the definition (no fixed
+/// sleeps), then clients; faults at their times against the current leader; clients drained,
+/// every node's results collected and checked (the measurement rule, then the definition's run
+/// check), the nodes reset.
 public struct MasonRunner {
+    /// The system run: its start order, readiness rule and run check.
+    public let definition: SystemDefinition
     /// One per placed node, in placement order.
     public let controls: [ControlClient]
     public let placement: MasonPlacement
@@ -17,8 +21,10 @@ public struct MasonRunner {
     /// Pauses and partitions (`runFaults`, NemesisSchedule.swift): the testbed's, healed by its `stop` too.
     public var nemesis: Nemesis = NoNemesis(testbed: "this")
 
-    public init(controls: [ControlClient], placement: MasonPlacement, spec: RunSpec) {
+    public init(definition: SystemDefinition, controls: [ControlClient], placement: MasonPlacement, spec: RunSpec) {
         precondition(controls.count == placement.nodes.count, "one control client per placed node")
+        precondition(definition.system == spec.system, "the runner runs the spec's own system")
+        self.definition = definition
         self.controls = controls
         self.placement = placement
         self.spec = spec
@@ -28,12 +34,12 @@ public struct MasonRunner {
 
     /// A run name of its own for each attempt: masond tags the attempt's datagrams with it, so
     /// traffic from an earlier attempt (or another experiment on a reused port) is dropped.
-    public static func runName(attempt number: Int) -> String {
-        "mason-\(UUID().uuidString.prefix(8).lowercased())-a\(number)"
+    public static func runName(system: System, attempt number: Int) -> String {
+        "\(system.rawValue)-\(UUID().uuidString.prefix(8).lowercased())-a\(number)"
     }
 
     private func request(_ node: Int, run: String, origin: UInt64? = nil) -> StartRolesRequest {
-        StartRolesRequest(system: .mason, run: run, cluster: placement.cluster, workers: placement.nodes[node].workers,
+        StartRolesRequest(system: spec.system, run: run, cluster: placement.cluster, workers: placement.nodes[node].workers,
                           addressBook: placement.addressBook, originUnixNanos: origin,
                           warmupMillis: UInt64(spec.warmup * 1_000), durationMillis: UInt64(spec.duration * 1_000),
                           intervalMillis: 10, recordRanges: spec.recordRanges)
@@ -49,7 +55,7 @@ public struct MasonRunner {
         var failure: String?
         var refused: (node: String, message: String)?
         do {
-            (nodes, faults) = try execute(number, run: Self.runName(attempt: number))
+            (nodes, faults) = try execute(number, run: Self.runName(system: spec.system, attempt: number))
             failure = check(nodes, faults: faults)
         } catch let error as InvalidParameters {
             refused = (error.node, error.message)
@@ -85,10 +91,9 @@ public struct MasonRunner {
     }
 
     private func execute(_ number: Int, run: String) throws -> ([RunResults], [FaultEvent]) {
-        // Replica 0 of each group campaigns as soon as it starts: start it after its peers, so its
-        // first vote requests find them (else the group waits out an election timeout).
-        let order = placement.serverNodes.filter { placement.nodes[$0].slot.role == "sequencer" }
-            + placement.serverNodes.filter { placement.nodes[$0].slot.role == "proxy" }.reversed()
+        let order = definition.startOrder(placement)
+        assert(Set(order) == Set(placement.serverNodes) && order.count == placement.serverNodes.count,
+               "the start order starts every server node once")
         for node in order {
             do {
                 let _: StartRolesResult = try control(node).call("roles.start", params: request(node, run: run))
@@ -123,30 +128,23 @@ public struct MasonRunner {
         return (results, events)
     }
 
-    /// The primary serving and every group with a serving leader, as masond reports them.
+    /// Polls the server nodes' `roles.status` until the definition's readiness rule holds.
     private func waitForServers() throws {
         let deadline = Date().addingTimeInterval(20)
         var missing = ""
         while Date() < deadline {
-            var ready = Set<Int>()
-            var primary = false
-            for node in placement.serverNodes {
-                let status: RolesStatus = try control(node).call("roles.status", params: EndpointsRequest())
-                for role in status.roles {
-                    if role.kind == "sequencer", role.ready { primary = true }
-                    if role.kind == "proxy", role.leader == true, role.ready, let g = role.group { ready.insert(g) }
-                }
+            let roles = try placement.serverNodes.flatMap { node in
+                (try control(node).call("roles.status", params: EndpointsRequest()) as RolesStatus).roles
             }
-            let groups = Set(0 ..< placement.cluster.groups.count)
-            if primary, ready == groups { return }
-            missing = primary ? "groups \(groups.subtracting(ready).sorted()) have no serving leader" : "the sequencer is not ready"
+            guard let notReady = definition.notReady(placement, roles) else { return }
+            missing = notReady
             usleep(5_000)
         }
         throw LabError("servers not ready within 20 s: \(missing).")
     }
 
     /// A finished attempt is good when every client completed operations in every part of the
-    /// measured window that no fault excuses (`MeasurementRule`) and contiguity held.
+    /// measured window that no fault excuses (`MeasurementRule`) and the system's run check holds.
     private func check(_ nodes: [RunResults], faults: [FaultEvent]) -> String? {
         let clients = nodes.flatMap(\.clients)
         if clients.count != placement.cluster.clients.count {
@@ -158,9 +156,7 @@ public struct MasonRunner {
                                                      durationSeconds: spec.duration, faults: spans) {
             return violation
         }
-        let contiguity = ContiguityCheck(nodes, spaces: spec.options.spaces)
-        if !contiguity.ok { return "contiguity broken: \(contiguity.summary)" }
-        return nil
+        return definition.runCheck(spec, nodes)
     }
 
     /// Every node forgets the attempt (roles stopped), so the next attempt starts clean.

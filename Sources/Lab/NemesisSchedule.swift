@@ -141,7 +141,7 @@ extension MasonRunner {
     /// replica of three (its leader: an election) and keeps a majority, and the sequencers and
     /// clients stay on the majority side. P/3 of 2 + P server nodes: always a minority.
     private func minority(state: NemesisState) throws -> (nodes: [Int], words: String) {
-        let proxies = placement.serverNodes.filter { placement.nodes[$0].slot.role == "proxy" }
+        let proxies = placement.serverNodes.filter { placement.nodes[$0].slot.role == .proxy }
         let threads = placement.cluster.groups.count / max(1, proxies.count / 3)
         var nodes: [Int] = []
         var words: [String] = []

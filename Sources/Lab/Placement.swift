@@ -6,22 +6,18 @@ public struct NodeSlot: Sendable, Equatable {
     public var name: String
     public var address: String
     public var mac: String?
-    /// `udp` or `dpdk`: how this node's workers reach the network (nil: udp).
-    public var transport: String?
+    /// How this node's workers reach the network (nil: udp).
+    public var transport: WorkerTransport?
 
-    public init(name: String, address: String, mac: String? = nil, transport: String? = nil) {
+    public init(name: String, address: String, mac: String? = nil, transport: WorkerTransport? = nil) {
         self.name = name
         self.address = address
         self.mac = mac
         self.transport = transport
     }
 
-    /// `sequencer`, `proxy`, `client` or nil: the name up to its last `-N`.
-    public var role: String? {
-        guard let dash = name.lastIndex(of: "-"), Int(name[name.index(after: dash)...]) != nil else { return nil }
-        let role = String(name[..<dash])
-        return ["sequencer", "proxy", "client"].contains(role) ? role : nil
-    }
+    /// The role its name carries (`proxy-3`: proxy); nil when the name carries none.
+    public var role: NodeRole? { NodeRole(nodeName: name) }
 }
 
 /// What a Mason run asks for (the artifact's names in brackets).
@@ -57,7 +53,7 @@ public struct MasonPlacement: Sendable, Equatable {
     public struct Row: Sendable, Equatable {
         public var node: String
         public var address: String
-        public var role: String
+        public var role: RoleKind
         public var worker: Int
         public var endpoint: UInt32
         public var group: Int?
@@ -89,16 +85,16 @@ public struct MasonPlacement: Sendable, Equatable {
         }
         guard (1 ... 64).contains(o.spaces) else { throw PlacementError("--nsequence-spaces must be 1...64 (got \(o.spaces)).") }
         guard o.concurrency > 0 else { throw PlacementError("--concurrency must be at least 1 (got \(o.concurrency)).") }
-        func pick(_ role: String, _ count: Int, flag: String) throws(PlacementError) -> [NodeSlot] {
+        func pick(_ role: NodeRole, _ count: Int, flag: String) throws(PlacementError) -> [NodeSlot] {
             let all = available.filter { $0.role == role }.sorted { NaturalOrder.less($0.name, $1.name) }
             guard all.count >= count else {
                 throw PlacementError("\(flag) asks for \(count) \(role) nodes but the testbed has \(all.count).")
             }
             return Array(all.prefix(count))
         }
-        let sequencers = try pick("sequencer", 2, flag: "a Mason run (a primary and a backup)")
-        let proxies = try pick("proxy", o.proxies, flag: "--nproxies")
-        let clientNodes = try pick("client", o.clients, flag: "--nclients")
+        let sequencers = try pick(.sequencer, 2, flag: "a Mason run (a primary and a backup)")
+        let proxies = try pick(.proxy, o.proxies, flag: "--nproxies")
+        let clientNodes = try pick(.client, o.clients, flag: "--nclients")
 
         let machineTriples = o.proxies / 3, threads = o.proxyThreads
         var groups: [[UInt32]] = []
@@ -114,7 +110,7 @@ public struct MasonPlacement: Sendable, Equatable {
             let e = UInt32(k)
             nodes.append(Node(slot: slot, workers: [WorkerSpec(address: ":\(port(0))", endpoints: [e], transport: slot.transport)]))
             book.append(PeerSpec(endpoint: e, address: "\(slot.address):\(port(0))", mac: slot.mac))
-            rows.append(Row(node: slot.name, address: slot.address, role: k == 0 ? "sequencer" : "backup", worker: 0, endpoint: e,
+            rows.append(Row(node: slot.name, address: slot.address, role: k == 0 ? .sequencer : .backup, worker: 0, endpoint: e,
                             group: nil, raftID: nil, detail: k == 0 ? "primary" : "takes over when the primary is silent"))
         }
         for (i, slot) in proxies.enumerated() {
@@ -125,7 +121,7 @@ public struct MasonPlacement: Sendable, Equatable {
                 workers.append(WorkerSpec(address: ":\(port(t))", endpoints: [e], transport: slot.transport))
                 book.append(PeerSpec(endpoint: e, address: "\(slot.address):\(port(t))", mac: slot.mac))
                 let next = (g + 1) % groups.count
-                rows.append(Row(node: slot.name, address: slot.address, role: "proxy", worker: t, endpoint: e, group: g,
+                rows.append(Row(node: slot.name, address: slot.address, role: .proxy, worker: t, endpoint: e, group: g,
                                 raftID: replica, detail: groups.count > 1 ? "GC next: group \(next)" : "GC: whole ring"))
             }
             nodes.append(Node(slot: slot, workers: workers))
@@ -138,7 +134,7 @@ public struct MasonPlacement: Sendable, Equatable {
                 clients.append(ClientSpec(endpoint: e, group: group))
                 workers.append(WorkerSpec(address: ":\(port(t))", endpoints: [e], transport: slot.transport))
                 book.append(PeerSpec(endpoint: e, address: "\(slot.address):\(port(t))", mac: slot.mac))
-                rows.append(Row(node: slot.name, address: slot.address, role: "client", worker: t, endpoint: e, group: group,
+                rows.append(Row(node: slot.name, address: slot.address, role: .client, worker: t, endpoint: e, group: group,
                                 raftID: nil, detail: "concurrency \(o.concurrency)"))
             }
             nodes.append(Node(slot: slot, workers: workers))
@@ -148,7 +144,7 @@ public struct MasonPlacement: Sendable, Equatable {
         addressBook = book
         cluster = MasonClusterSpec(spaces: o.spaces, sequencer: 0, backup: 1, groups: groups, clients: clients,
                                    concurrency: o.concurrency,
-                                   proxy: Self.proxySettings(o, frameSized: proxies.contains { $0.transport == "dpdk" }))
+                                   proxy: Self.proxySettings(o, frameSized: proxies.contains { $0.transport == .dpdk }))
     }
 
     /// The bytes of Raft entries one append carries when a datagram must fit one 1500-byte frame
@@ -169,8 +165,8 @@ public struct MasonPlacement: Sendable, Equatable {
     }
 
     /// Indexes of the nodes hosting clients (started after the servers are ready).
-    public var clientNodes: [Int] { nodes.indices.filter { nodes[$0].slot.role == "client" } }
-    public var serverNodes: [Int] { nodes.indices.filter { nodes[$0].slot.role != "client" } }
+    public var clientNodes: [Int] { nodes.indices.filter { nodes[$0].slot.role == .client } }
+    public var serverNodes: [Int] { nodes.indices.filter { nodes[$0].slot.role != .client } }
     /// Which node hosts an endpoint.
     public func node(of endpoint: UInt32) -> Int? { nodes.firstIndex { $0.workers.contains { $0.endpoints.contains(endpoint) } } }
 }

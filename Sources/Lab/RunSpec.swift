@@ -1,4 +1,5 @@
 import Foundation
+import Protocols
 import Results
 
 /// A fault scheduled against the measurement origin (seconds after measurement starts). Kills
@@ -110,8 +111,10 @@ public enum PauseTarget: Sendable, Equatable, Codable, CustomStringConvertible {
     }
 }
 
-/// Everything one Mason run needs besides the nodes.
+/// Everything one run needs besides the nodes.
 public struct RunSpec: Sendable, Equatable, Codable {
+    /// The system run (`--system`); its definition (`SystemDefinition.for`) places and checks it.
+    public var system = System.mason
     public var options = MasonOptions()
     public var warmup = 0.25
     public var duration = 3.0

@@ -34,9 +34,10 @@ public final class Runner: @unchecked Sendable {
     /// Stops the testbed's daemons or roles (from any thread).
     public func stop() { testbed.stop() }
 
-    /// Where a run's roles go on this testbed.
+    /// Where a run's roles go on this testbed, by its system's definition. Throws `SystemNotBuilt`
+    /// for a system not built yet and `PlacementError` for options the nodes cannot hold.
     public func placement(_ spec: RunSpec) throws -> MasonPlacement {
-        try MasonPlacement(spec.options, nodes: testbed.slots(for: spec.options))
+        try SystemDefinition.for(spec.system).place(spec, testbed.slots(for: spec.options))
     }
 
     /// One run: attempts until one succeeds or the retries are spent. Returns the last attempt.
@@ -47,11 +48,12 @@ public final class Runner: @unchecked Sendable {
     public func run(_ spec: RunSpec, ledger: RunLedger, sweep: SweepID? = nil, pointKey: String? = nil, trial: Int = 1,
                     label: String = "") throws -> (run: RunID, last: AttemptRecord) {
         if let refusal = MeasurementRule.refusal(durationSeconds: spec.duration) { throw UnmeasurableRun(description: refusal) }
-        let placement = try placement(spec)
+        let definition = try SystemDefinition.for(spec.system)
+        let placement = try definition.place(spec, testbed.slots(for: spec.options))
         // A busy testbed is said before a run is recorded: no run row without attempts is left behind.
         try testbed.claim()
-        let configuration = String(decoding: try JSONEncoder().encode(spec), as: UTF8.self)
-        let runID = try ledger.run(sweep: sweep, pointKey: pointKey, trial: trial, system: "mason", parameters: spec.parameters,
+        let configuration = try JSONOutput.string(spec)
+        let runID = try ledger.run(sweep: sweep, pointKey: pointKey, trial: trial, system: spec.system, parameters: spec.parameters,
                                    configuration: configuration, testbed: testbed.name, masonlabVersion: masonVersion)
         var last: AttemptRecord?
         // A resumed run keeps its earlier attempts; this invocation gets its own retry budget.
@@ -62,7 +64,7 @@ public final class Runner: @unchecked Sendable {
             let started = Date()
             do {
                 let controls = try testbed.controls(for: placement.nodes.map(\.slot))
-                var runner = MasonRunner(controls: controls, placement: placement, spec: spec)
+                var runner = MasonRunner(definition: definition, controls: controls, placement: placement, spec: spec)
                 runner.nemesis = testbed.nemesis
                 attempt = try runner.attempt(number)
             } catch let busy as TestbedBusy {
@@ -99,10 +101,12 @@ public final class Runner: @unchecked Sendable {
 
     /// A whole figure: points × trials, skipping what already succeeded (so an interrupted sweep
     /// resumes). Returns the sweep id and the point keys that failed after every retry.
-    public func sweep(_ figure: Figure, scale: Figure.Scale, mode: String?, trials: Int,
+    public func sweep(_ figure: Figure, scale: Figure.Scale, mode: FigureMode?, trials: Int,
                       ledger: RunLedger) throws -> (sweep: SweepID, failed: [String]) {
         let points = figure.points(scale)
-        let sweep = try ledger.beginSweep(figure: figure.name, mode: mode, scale: scale.rawValue, trials: trials)
+        precondition(points.allSatisfy { $0.spec.system == figure.system }, "a figure's points run its own system")
+        precondition(mode.map(figure.modes.contains) ?? true, "a sweep measures a mode its figure has")
+        let sweep = try ledger.beginSweep(figure: figure.name, mode: mode, scale: scale, trials: trials)
         let done = try ledger.succeededRuns(sweep: sweep)
         let todo = points.flatMap { p in (1 ... trials).map { (p, $0) } }.filter { !done.contains(PointTrial(pointKey: $0.0.key, trial: $0.1)) }
         let total = points.count * trials

@@ -4,8 +4,8 @@ import Foundation
 /// Where a run's roles go: the nodes a run may use (by name, with their data-plane addresses) and
 /// a control connection to each placed node's masond.
 public protocol Testbed: AnyObject, Sendable {
-    /// `local` or `emulab`, as recorded with every run.
-    var name: String { get }
+    /// Which testbed this is, as recorded with every run.
+    var name: TestbedKind { get }
     /// The nodes a run with these options may use.
     func slots(for options: MasonOptions) throws -> [NodeSlot]
     /// Makes the testbed this process's before anything is recorded: the local testbed takes its
@@ -24,7 +24,7 @@ public protocol Testbed: AnyObject, Sendable {
 /// the run and stopped afterwards.
 public final class LocalTestbed: Testbed, @unchecked Sendable {
     // @unchecked Sendable: `daemons` is behind `lock`, so an interrupt may call `stop()` from another thread.
-    public let name = "local"
+    public let name = TestbedKind.local
     public let masond: URL
     private let lock = NSLock()
     private var daemons: LocalDaemons?
@@ -71,7 +71,7 @@ public final class LocalTestbed: Testbed, @unchecked Sendable {
             try claim()
             byAddress = try LocalDaemons(count: nodes.count, masond: masond)
             lock.withLock { daemons = byAddress }
-            pauser.daemons(byAddress.nodes.map { ($0.address, $0.process.processIdentifier) })
+            pauser.daemons(byAddress.nodes.map { ($0.address, $0.process.pid) })
         }
         return try nodes.map { slot in
             guard let node = byAddress.nodes.first(where: { $0.address == slot.address }) else {

@@ -14,10 +14,10 @@ struct Plan: ParsableCommand {
     func run() throws {
         let spec = arguments.spec
         let bed = try makeTestbed(database.testbed, ssh: ssh)
-        let placement = try usage { try MasonPlacement(spec.options, nodes: bed.slots(for: spec.options)) }
+        let placement = try usage { try SystemDefinition.for(spec.system).place(spec, bed.slots(for: spec.options)) }
         var rows = [["node", "address", "role", "worker", "endpoint", "group", "raft_id", "detail"]]
         for r in placement.rows {
-            rows.append([r.node, r.address, r.role, "\(r.worker)", "\(r.endpoint)", r.group.map(String.init) ?? "-",
+            rows.append([r.node, r.address, r.role.rawValue, "\(r.worker)", "\(r.endpoint)", r.group.map(String.init) ?? "-",
                          r.raftID.map(String.init) ?? "-", r.detail])
         }
         print(TextTable.render(rows))

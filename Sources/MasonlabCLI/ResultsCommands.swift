@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Lab
 import Results
 
 /// `--db PATH` and `--testbed NAME`, CLI.md's global options.
@@ -10,16 +11,10 @@ struct ResultsDatabaseOption: ParsableArguments {
 
     @Option(name: .customLong("testbed"),
             help: "local (masond daemons on 127.0.1.x, started and stopped by masonlab; the default) or emulab (the nodes masonlab setup prepared, over SSH).")
-    var testbedOption: String?
+    var testbedOption: TestbedKind?
 
     /// The testbed named, `local` when none is.
-    var testbed: String { testbedOption ?? "local" }
-
-    func validate() throws {
-        if let testbed = testbedOption, !["local", "emulab"].contains(testbed) {
-            throw ValidationError("--testbed: '\(testbed)' is not a testbed; use local or emulab.")
-        }
-    }
+    var testbed: TestbedKind { testbedOption ?? .local }
 }
 
 /// Opens the results database; its refusals (not SQLite, newer schema, missing for a reading

@@ -1,12 +1,13 @@
 import ArgumentParser
 import Foundation
 import Lab
+import Protocols
 
 /// The options of one Mason run (`masonlab run`, `masonlab plan`): CLI.md's names, with the
 /// artifact's underscore spellings accepted as hidden aliases so old command lines keep working.
 struct RunArguments: ParsableArguments {
-    @Option(help: "The system to run (mason; corfu, corfumason, rsmkeeper and zkmason are not built yet).")
-    var system: String = "mason"
+    @Option(help: "The system to run (corfu, corfumason, rsmkeeper and zkmason are not built yet).")
+    var system: System = .mason
 
     @Option(help: "Proxy machines, a multiple of 3.")
     var nproxies: Int = 3
@@ -45,11 +46,18 @@ struct RunArguments: ParsableArguments {
     @Option(name: [.customLong("max-log-size"), .customLong("max_log_size")], help: "Raft entries kept before a snapshot.")
     var maxLogSize: Int = 500_000
 
-    @Option(name: [.customLong("kill-leader"), .customLong("kill_leader")], help: "Kill group 0's current leader T seconds into measurement.")
-    var killLeader: Double?
+    @Option(name: [.customLong("kill-leader"), .customLong("kill_leader")],
+            help: ArgumentHelp("Kill group 0's current leader T seconds into measurement (once per run).", valueName: "T"))
+    var killLeaders: [Double] = []
 
-    @Option(name: [.customLong("kill-sequencer"), .customLong("kill_sequencer")], help: "Kill the primary sequencer T seconds into measurement.")
-    var killSequencer: Double?
+    @Option(name: [.customLong("kill-sequencer"), .customLong("kill_sequencer")],
+            help: ArgumentHelp("Kill the primary sequencer T seconds into measurement (once per run).", valueName: "T"))
+    var killSequencers: [Double] = []
+
+    /// `--kill-leader T`, given at most once (`validate`).
+    var killLeader: Double? { killLeaders.first }
+    /// `--kill-sequencer T`, given at most once (`validate`).
+    var killSequencer: Double? { killSequencers.first }
 
     @Option(name: .customLong("pause"), help: ArgumentHelp(
         "Stop (SIGSTOP) the daemon hosting ROLE (\(NemesisArguments.roles)) T seconds into measurement and continue it DURATION seconds later; repeatable.",
@@ -68,10 +76,11 @@ struct RunArguments: ParsableArguments {
     var injectClientStartFailures: Int = 0
 
     func validate() throws {
-        try checkRanges()
-        guard system == "mason" else {
-            throw ValidationError("--system: '\(system)' cannot run yet; the systems that run are: mason.")
+        // A flag's last value silently winning would drop a fault the user asked for.
+        for (flag, times) in [("--kill-leader", killLeaders), ("--kill-sequencer", killSequencers)] where times.count > 1 {
+            throw ValidationError("\(flag) is given \(times.count) times (\(times.map { "\($0)" }.joined(separator: ", "))); a run has one \(flag), so give it once.")
         }
+        try checkRanges()
         if let l = nproxyLeaders, l != nproxies / 3 * nproxyThreads {
             throw ValidationError("--nproxy-leaders \(l) does not match --nproxies \(nproxies) / 3 × --nproxy-threads \(nproxyThreads) = \(nproxies / 3 * nproxyThreads).")
         }
@@ -101,6 +110,7 @@ struct RunArguments: ParsableArguments {
 
     var spec: RunSpec {
         var s = RunSpec()
+        s.system = system
         s.options.proxies = nproxies
         s.options.proxyThreads = nproxyThreads
         s.options.clients = nclients

@@ -1,6 +1,8 @@
 import ArgumentParser
+import Control
 import Foundation
 import Lab
+import Protocols
 import Results
 
 /// `masonlab run`: one experiment on the testbed, every attempt recorded.
@@ -29,7 +31,7 @@ struct Run: ParsableCommand {
         }
         if kept, case .succeeded = last.outcome {
             // Not in the database yet: the summary comes from the attempt itself.
-            printSummary(run: runID, last, json: json)
+            try printSummary(run: runID, system: spec.system, last, json: json)
         } else {
             try printPercentiles(store, filter: .run(runID), json: json)
         }
@@ -47,19 +49,16 @@ struct RunFigure: ParsableCommand {
         discussion: "Figures: " + FigureCatalog.all.map { "\($0.name) (\($0.summary))" }.joined(separator: "; ") + "."
     )
 
-    @Argument(help: "The figure (see --list).")
+    @Argument(help: "The figure (see --list); without one, every figure that measures the mode given.")
     var figure: String?
 
     @Flag(help: "List the figures and their points.")
     var list = false
 
-    @Flag(name: .customLong("appends")) var appends = false
-    @Flag(name: .customLong("reads")) var reads = false
-    @Flag(name: .customLong("setDatas")) var setDatas = false
-    @Flag(name: .customLong("getDatas")) var getDatas = false
+    @Flag var modes: [FigureMode] = []
 
     @Option(help: "local (shrunk to one machine; the default on the local testbed) or paper (the default on emulab).")
-    var scale: String?
+    var scale: Figure.Scale?
 
     @Option(help: "Trials per point.")
     var trials: Int = 1
@@ -71,13 +70,11 @@ struct RunFigure: ParsableCommand {
     var json = false
 
     func validate() throws {
-        if let scale, Figure.Scale(rawValue: scale) == nil { throw ValidationError("--scale: '\(scale)' is not a scale; use local or paper.") }
         guard (1 ... 100).contains(trials) else { throw ValidationError("--trials must be 1...100 (got \(trials)).") }
-        if !list, figure == nil { throw ValidationError("name a figure (masonlab run-figure --list shows them).") }
     }
 
     func run() throws {
-        let scale = Figure.Scale(rawValue: scale ?? (database.testbed == "local" ? "local" : "paper"))!
+        let scale = scale ?? Figure.Scale(defaultFor: database.testbed)
         if list {
             for f in FigureCatalog.all {
                 let points = f.points(scale)
@@ -86,26 +83,38 @@ struct RunFigure: ParsableCommand {
             }
             return
         }
-        guard let declared = FigureCatalog.named(figure!) else {
-            throw CommandFailure("'\(figure!)' is not a figure; the figures are: \(FigureCatalog.all.map(\.name).joined(separator: ", ")).",
-                                 status: ExitStatus.usage)
-        }
-        let modes = [("appends", appends), ("reads", reads), ("setDatas", setDatas), ("getDatas", getDatas)].filter(\.1).map(\.0)
-        guard modes.isEmpty else {
-            throw CommandFailure("the \(declared.name) figure has no --\(modes[0]) mode (modes belong to the corfu and zookeeper figures, not built yet).",
-                                 status: ExitStatus.usage)
+        let figures: [Figure]
+        do {
+            figures = try FigureSelection.select(name: figure, modes: modes, from: FigureCatalog.all)
+        } catch {
+            throw CommandFailure(error.description, status: ExitStatus.usage)
         }
         let store = try openStore(database.path)
-        let (sweep, failed) = try withRunner(makeTestbed(database.testbed, ssh: ssh)) { runner in
-            for point in declared.points(scale) { _ = try usage { try runner.placement(point.spec) } }
-            return try usage { try runner.sweep(declared, scale: scale, mode: nil, trials: trials, ledger: store) }
+        let sweeps = try withRunner(makeTestbed(database.testbed, ssh: ssh)) { runner in
+            for point in figures.flatMap({ $0.points(scale) }) { _ = try usage { try runner.placement(point.spec) } }
+            return try figures.map { figure in
+                try usage { try runner.sweep(figure, scale: scale, mode: modes.first, trials: trials, ledger: store) }
+            }
         }
-        try printPercentiles(store, filter: .sweep(sweep), json: json)
-        if !failed.isEmpty {
-            throw CommandFailure("sweep \(sweep): \(failed.count) points failed after every retry: \(failed.joined(separator: ", ")); re-run to retry them.")
+        for (sweep, _) in sweeps { try printPercentiles(store, filter: .sweep(sweep), json: json) }
+        let failures = sweeps.filter { !$0.failed.isEmpty }.map { sweep, failed in
+            "sweep \(sweep): \(failed.count) points failed after every retry: \(failed.joined(separator: ", "))"
         }
+        if !failures.isEmpty { throw CommandFailure(failures.joined(separator: "; ") + "; re-run to retry them.") }
     }
 }
+
+/// `--appends`, `--reads`, `--setDatas`, `--getDatas`: the artifact's spellings.
+extension FigureMode: EnumerableFlag {
+    public static func name(for value: FigureMode) -> NameSpecification { .customLong(value.rawValue) }
+
+    public static func help(for value: FigureMode) -> ArgumentHelp? {
+        "Run the figures that measure \(value.rawValue) (\(value.systems.map(\.rawValue).joined(separator: " and ")), not built yet); one mode per run."
+    }
+}
+
+/// `--scale local` or `--scale paper`.
+extension Figure.Scale: ExpressibleByArgument {}
 
 /// Runs `body` with a runner on `testbed` whose progress goes to stderr; Ctrl-C interrupts it,
 /// and the testbed is stopped when `body` returns or throws.
@@ -159,6 +168,8 @@ func usage<T>(_ body: () throws -> T) throws -> T {
         throw CommandFailure(error.description, status: ExitStatus.usage)
     } catch let error as NemesisUnavailable {
         throw CommandFailure(error.description, status: ExitStatus.usage)
+    } catch let error as SystemNotBuilt {
+        throw CommandFailure(error.description, status: ExitStatus.usage)
     } catch let error as TestbedBusy {
         // Not bad input: the same command works once the other masonlab is done.
         throw CommandFailure(error.description, status: ExitStatus.failed)
@@ -167,13 +178,12 @@ func usage<T>(_ body: () throws -> T) throws -> T {
 
 /// The summary row of an attempt that is not in the database (kept pending): throughput and
 /// latency percentiles computed from its own results.
-func printSummary(run: RunID, _ attempt: AttemptRecord, json: Bool) {
+func printSummary(run: RunID, system: System, _ attempt: AttemptRecord, json: Bool) throws {
     let s = LatencySummary(nodes: attempt.nodes, measuredSeconds: attempt.measuredSeconds)
     if json {
-        print("{\"rows\":[{\"run\":\(run.rawValue),\"system\":\"mason\",\"pending\":true,\"throughput_ops\":\(s.throughputOps),"
-            + "\"p50_us\":\(s.p50Micros),\"p99_us\":\(s.p99Micros),\"p999_us\":\(s.p999Micros),\"p9999_us\":\(s.p9999Micros)}]}")
+        print(try JSONOutput.string(PendingRunDocument(run: run, system: system.rawValue, s)))
     } else {
         print("run  system  throughput_ops  p50_us  p99_us  p999_us  p9999_us  (pending: not in the database yet)")
-        print("\(run)  mason  \(Int(s.throughputOps.rounded()))  \(s.p50Micros)  \(s.p99Micros)  \(s.p999Micros)  \(s.p9999Micros)")
+        print("\(run)  \(system.rawValue)  \(Int(s.throughputOps.rounded()))  \(s.p50Micros)  \(s.p99Micros)  \(s.p999Micros)  \(s.p9999Micros)")
     }
 }

@@ -59,7 +59,7 @@ struct Setup: ParsableCommand {
             throw ValidationError("--experiment-net: '\(experimentNet)' is not an IPv4 network (a.b.c.d/len).")
         }
         if readInfo, dryRun { throw ValidationError("--read-info and --dry-run exclude each other.") }
-        if database.testbedOption == "local" {
+        if database.testbedOption == .local {
             throw ValidationError("--testbed local: setup prepares the nodes of an emulab testbed; the local testbed needs none.")
         }
     }

@@ -3,8 +3,6 @@ import Control
 import Protocols
 import Simulation
 
-extension System: ExpressibleByArgument {}
-
 /// `--demand all` or `--demand K` (K random spaces per operation).
 struct DemandArgument: ExpressibleByArgument {
     var demand: Demand

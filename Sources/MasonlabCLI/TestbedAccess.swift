@@ -30,9 +30,12 @@ struct SSHOptions: ParsableArguments {
     }
 }
 
+/// `--testbed local` or `--testbed emulab`: `--help` lists them, and any other name exits 2.
+extension TestbedKind: ExpressibleByArgument {}
+
 /// The testbed `--testbed` names; an unreadable inventory is bad input (exit 2).
-func makeTestbed(_ name: String, ssh: SSHOptions) throws -> Testbed {
-    guard name == "emulab" else { return LocalTestbed(masond: LocalDaemons.masond()) }
+func makeTestbed(_ kind: TestbedKind, ssh: SSHOptions) throws -> Testbed {
+    guard kind == .emulab else { return LocalTestbed(masond: LocalDaemons.masond()) }
     let inventory: Inventory
     do {
         inventory = try Inventory.load(path: ssh.inventory)

@@ -137,7 +137,7 @@ final class FakeDaemons: Sendable {
             return FakeDaemons.emptyStatus
         }
         defer { daemons.stop() }
-        let runner = MasonRunner(controls: try daemons.controls(), placement: placement, spec: spec)
+        let runner = MasonRunner(definition: .mason, controls: try daemons.controls(), placement: placement, spec: spec)
         let refused = #expect(throws: RunRefused.self) { try runner.attempt(1) }
         #expect(refused?.message == "cluster.proxy.maxLogSize: must be at least 1 (got 0).")
         #expect(refused?.description.hasSuffix("refused the run's parameters: cluster.proxy.maxLogSize: must be at least 1 (got 0).") == true)
@@ -157,7 +157,7 @@ final class FakeDaemons: Sendable {
             }
         }
         defer { daemons.stop() }
-        let runner = MasonRunner(controls: try daemons.controls(.init(standard: .milliseconds(300))), placement: placement, spec: spec)
+        let runner = MasonRunner(definition: .mason, controls: try daemons.controls(.init(standard: .milliseconds(300))), placement: placement, spec: spec)
         let started = Date()
         let record = try runner.attempt(1)
         #expect(Date().timeIntervalSince(started) < 5)

@@ -28,8 +28,8 @@ import Testing
         }
         // client-0 → group 0 (proxy-0,1,2), client-1 → group 8 (proxy-3,4,5), client-2 → 0, client-3 → 8.
         #expect(plan.cluster.clients.map(\.group) == [0, 8, 0, 8])
-        #expect(plan.rows.filter { $0.role == "sequencer" }.map(\.node) == ["sequencer-0"])
-        #expect(plan.rows.filter { $0.role == "backup" }.map(\.node) == ["sequencer-1"])
+        #expect(plan.rows.filter { $0.role == .sequencer }.map(\.node) == ["sequencer-0"])
+        #expect(plan.rows.filter { $0.role == .backup }.map(\.node) == ["sequencer-1"])
     }
 
     /// Natural order: with 72 proxies, --nproxies 18 takes proxy-0 ... proxy-17 (the original
@@ -80,9 +80,9 @@ import Testing
 }
 
 @Suite struct FrameSizedPlacementTests {
-    private func slots(proxyTransport: String?) throws -> [NodeSlot] {
+    private func slots(proxyTransport: WorkerTransport?) throws -> [NodeSlot] {
         var slots = try LocalTestbed.slots(for: MasonOptions())
-        for i in slots.indices where slots[i].role == "proxy" { slots[i].transport = proxyTransport }
+        for i in slots.indices where slots[i].role == .proxy { slots[i].transport = proxyTransport }
         return slots
     }
 
@@ -90,7 +90,7 @@ import Testing
         for spaces in [1, 4, 8, 64] {
             var o = MasonOptions()
             o.spaces = spaces
-            let proxy = try MasonPlacement(o, nodes: slots(proxyTransport: "dpdk")).cluster.proxy!
+            let proxy = try MasonPlacement(o, nodes: slots(proxyTransport: .dpdk)).cluster.proxy!
             let ops = try #require(proxy.maxBatchOps)
             #expect(proxy.maxAppendBytes == MasonPlacement.frameSizedAppendBytes && proxy.snapshotChunkBytes == 1_200)
             // ProxyConfig's rule: a whole batch (24 + ops × (22 + 12 × spaces) bytes) fits one append, with 64 to spare.
@@ -100,9 +100,9 @@ import Testing
     }
 
     @Test func proxiesOverUDPKeepTheDefaults() throws {
-        let proxy = try MasonPlacement(MasonOptions(), nodes: slots(proxyTransport: "udp")).cluster.proxy!
+        let proxy = try MasonPlacement(MasonOptions(), nodes: slots(proxyTransport: .udp)).cluster.proxy!
         #expect(proxy.maxAppendBytes == nil && proxy.maxBatchOps == nil && proxy.snapshotChunkBytes == nil)
-        let workers = try MasonPlacement(MasonOptions(), nodes: slots(proxyTransport: "dpdk")).nodes.flatMap(\.workers)
-        #expect(workers.filter { $0.transport == "dpdk" }.count == 3)
+        let workers = try MasonPlacement(MasonOptions(), nodes: slots(proxyTransport: .dpdk)).nodes.flatMap(\.workers)
+        #expect(workers.filter { $0.transport == .dpdk }.count == 3)
     }
 }

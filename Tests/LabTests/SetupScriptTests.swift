@@ -99,8 +99,8 @@ import Testing
 
     @Test func slotsUseTheExperimentAddressAndDPDKWhereBound() {
         let slots = Inventory(nodes: [node("sequencer-0", .ready, dpdk: true), node("client-0", .ready, ip: "10.1.1.4")]).slots
-        #expect(slots == [NodeSlot(name: "sequencer-0", address: "10.1.1.2", mac: "02:00:00:00:00:01", transport: "dpdk"),
-                          NodeSlot(name: "client-0", address: "10.1.1.4", mac: "02:00:00:00:00:01", transport: "udp")])
+        #expect(slots == [NodeSlot(name: "sequencer-0", address: "10.1.1.2", mac: "02:00:00:00:00:01", transport: .dpdk),
+                          NodeSlot(name: "client-0", address: "10.1.1.4", mac: "02:00:00:00:00:01", transport: .udp)])
     }
 
     @Test func savedInventoriesLoadBackAndBadOnesAreNamed() throws {
