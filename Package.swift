@@ -52,6 +52,10 @@ let package = Package(
         .target(name: "CLinux"),
         .systemLibrary(name: "CLibSSH2", pkgConfig: "libssh2", providers: [.apt(["libssh2-1-dev"])]),
         .target(name: "SSH", dependencies: ["CLibSSH2"]),
+        // Every child process masonlab, masond and the tests start (posix_spawn + poll(2), with a timeout).
+        .target(name: "ChildProcess"),
+        // "Wait until it is ready or time out", for the product and the tests.
+        .target(name: "Polling"),
         // Worker threads hosting roles over UDP (recvmmsg/sendmmsg, epoll) or DPDK.
         .target(name: "Transport", dependencies: ["Protocols", "CDPDK", "CLinux"], swiftSettings: hotPathSettings),
         // masond's control API: JSON-RPC 2.0 over a Unix socket, its request types, node inventory.
@@ -59,14 +63,14 @@ let package = Package(
         // The daemon: hosts the roles a control request names, on transport workers.
         .target(
             name: "Daemon",
-            dependencies: ["Protocols", "Transport", "Control", "CLinux", .product(name: "Histogram", package: "hdrhistogram-swift")]
+            dependencies: ["Protocols", "Transport", "Control", "CLinux", "ChildProcess", .product(name: "Histogram", package: "hdrhistogram-swift")]
         ),
         // The experiment platform: testbeds, runs, sweeps (masonlab's logic).
-        .target(name: "Lab", dependencies: ["Protocols", "Control", "Results", "SSH", .product(name: "Histogram", package: "hdrhistogram-swift")]),
+        .target(name: "Lab", dependencies: ["Protocols", "Control", "Results", "SSH", "ChildProcess", "Polling", .product(name: "Histogram", package: "hdrhistogram-swift")]),
         // The results store (SQLite through GRDB), merged-histogram percentiles, exports, gnuplot figures.
         .target(
             name: "Results",
-            dependencies: ["Protocols", "Control", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Histogram", package: "hdrhistogram-swift")]
+            dependencies: ["Protocols", "Control", "ChildProcess", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Histogram", package: "hdrhistogram-swift")]
         ),
         .executableTarget(
             name: "masond",
@@ -75,16 +79,19 @@ let package = Package(
         // The libFuzzer campaign over every role's `handle` (`make fuzz` builds it with
         // -sanitize=fuzzer -DFUZZING); built plainly, it replays inputs.
         .executableTarget(name: "ProtocolFuzz", dependencies: ["Protocols", "Simulation"]),
-        .testTarget(name: "ProtocolsTests", dependencies: ["Protocols"]),
+        // Scenarios/ holds the data-driven scripts ScenarioTests reads from its own path: not resources.
+        .testTarget(name: "ProtocolsTests", dependencies: ["Protocols"], exclude: ["Scenarios"]),
         .testTarget(name: "SimulationTests", dependencies: ["Simulation", "Protocols"]),
-        .testTarget(name: "MasonlabCLITests", dependencies: ["masonlab", "MasonlabCLI"]),
+        .testTarget(name: "MasonlabCLITests", dependencies: ["masonlab", "MasonlabCLI", "TestSupport"]),
         // Shared by the test targets only: whether a missing prerequisite skips a test or fails it.
-        .target(name: "TestSupport", path: "Tests/TestSupport"),
+        .target(name: "TestSupport", dependencies: ["ChildProcess", "Polling"], path: "Tests/TestSupport"),
+        .testTarget(name: "ChildProcessTests", dependencies: ["ChildProcess", "Polling"]),
+        .testTarget(name: "TestSupportTests", dependencies: ["TestSupport"]),
         .testTarget(name: "TransportTests", dependencies: ["Transport", "Protocols", "TestSupport"]),
         .testTarget(name: "ControlTests", dependencies: ["Control"]),
-        .testTarget(name: "ResultsTests", dependencies: ["Results", "Control"]),
+        .testTarget(name: "ResultsTests", dependencies: ["Results", "Control", "Protocols"]),
         .testTarget(name: "EndToEndTests", dependencies: ["masond", "masonlab", "Control", "Protocols", "Results", "TestSupport"]),
-        .testTarget(name: "LabTests", dependencies: ["Lab", "Control"]),
+        .testTarget(name: "LabTests", dependencies: ["Lab", "Control", "Protocols", "TestSupport"]),
         .testTarget(name: "SSHTests", dependencies: ["SSH", "TestSupport"]),
         .testTarget(name: "DaemonTests", dependencies: ["Daemon", "Control"]),
     ]

@@ -1,3 +1,4 @@
+import ChildProcess
 import Control
 import Foundation
 #if canImport(Glibc)
@@ -116,16 +117,7 @@ public struct PreparationSystem {
         guard let executable = folders.map({ "\($0)/\(name)" }).first(where: FileManager.default.isExecutableFile) else {
             throw DaemonError("\(name) is not in \(folders.joined(separator: ", ")); install it")
         }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = Array(arguments.dropFirst())
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
-        let output = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: output, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines))
+        let result = try ChildProcess.run(ChildCommand(executable, Array(arguments.dropFirst()), standardError: .intoOutput), timeout: 120)
+        return (result.status.shellStatus, result.output.trimmingCharacters(in: .whitespacesAndNewlines))
     }
 }

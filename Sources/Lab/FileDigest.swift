@@ -1,3 +1,4 @@
+import ChildProcess
 import Foundation
 
 /// Facts about the masond binary `masonlab setup` installs, from the same coreutils the nodes use.
@@ -20,16 +21,8 @@ public enum FileDigest {
     }
 
     private static func tool(_ executable: String, _ arguments: [String]) throws -> String {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else { throw LabError("\(executable) \(arguments.joined(separator: " ")) failed.") }
-        return String(decoding: data, as: UTF8.self)
+        let result = try ChildProcess.run(ChildCommand(executable, arguments, standardError: .discard), timeout: 60)
+        guard result.status.succeeded else { throw LabError("\(executable) \(arguments.joined(separator: " ")) failed.") }
+        return result.output
     }
 }

@@ -1,5 +1,7 @@
+import ChildProcess
 import Control
 import Foundation
+import Polling
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -15,7 +17,7 @@ public final class LocalDaemons {
     public struct Node {
         public let address: String
         public let socketPath: String
-        public let process: Process
+        public let process: RunningChild
         public let control: ControlClient
     }
 
@@ -31,18 +33,16 @@ public final class LocalDaemons {
         do {
             for i in 1 ... count {
                 let address = "127.0.1.\(i)", socket = folder.appendingPathComponent("node\(i).sock").path
-                let log = folder.appendingPathComponent("node\(i).log")
-                FileManager.default.createFile(atPath: log.path, contents: nil)
-                let process = Process()
-                process.executableURL = masond
-                process.arguments = ["serve", "--socket", socket, "--address", address, "--parent", String(getpid())]
-                process.standardOutput = FileHandle.nullDevice
-                let logHandle = try FileHandle(forWritingTo: log)
-                process.standardError = logHandle
-                try process.run()
-                try? logHandle.close()  // the daemon has its own copy
-                nodes.append(Node(address: address, socketPath: socket, process: process,
-                                  control: try Self.connect(socket, process, address: address, log: log)))
+                let process = try RunningChild(ChildCommand(
+                    masond.path, ["serve", "--socket", socket, "--address", address, "--parent", String(getpid())],
+                    standardOutput: .discard, captureLimitBytes: Self.keptStderrBytes))
+                do {
+                    nodes.append(Node(address: address, socketPath: socket, process: process,
+                                      control: try Self.connect(socket, process, address: address)))
+                } catch {
+                    process.stop()
+                    throw error
+                }
             }
         } catch {
             stop()
@@ -71,18 +71,23 @@ public final class LocalDaemons {
         URL(fileURLWithPath: executable).resolvingSymlinksInPath().deletingLastPathComponent().appendingPathComponent("masond")
     }
 
-    private static func connect(_ socket: String, _ process: Process, address: String, log: URL) throws -> ControlClient {
-        let deadline = Date().addingTimeInterval(20)
-        while true {
-            if let client = try? ControlClient(socketPath: socket) { return client }
-            guard process.isRunning else {
-                process.waitUntilExit()
-                let said = (try? String(contentsOf: log, encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
-                throw LabError("masond for \(address) exited at start (status \(process.terminationStatus))"
-                    + (said.isEmpty ? " without a word." : ": \(said)"))
+    /// How much of a daemon's standard error is kept for the message when it fails to start.
+    static let keptStderrBytes = 1 << 20
+
+    private static func connect(_ socket: String, _ process: RunningChild, address: String) throws -> ControlClient {
+        do {
+            return try Polling.value("masond for \(address) (\(socket)) answering", within: 20) {
+                if let client = try? ControlClient(socketPath: socket) { return client }
+                if let ended = process.wait(timeout: 0) {
+                    let said = ended.errorOutput.trimmingCharacters(in: .whitespacesAndNewlines)
+                    throw LabError("masond for \(address) exited at start (status \(ended.status.shellStatus))" + (said.isEmpty ? " without a word." : ": \(said)"))
+                }
+                return nil
             }
-            guard Date() < deadline else { throw LabError("masond for \(address) (\(socket)) did not answer within 20 s.") }
-            usleep(5_000)
+        } catch let timeout as PollTimedOut {
+            let said = String(decoding: process.outputSoFar.standardError, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+            throw LabError("masond for \(address) (\(socket)) did not answer within \(Int(timeout.seconds)) s"
+                + (said.isEmpty ? "." : "; it printed: \(said)"))
         }
     }
 
@@ -90,14 +95,7 @@ public final class LocalDaemons {
     public func stop() {
         for node in nodes {
             node.control.close()
-            guard node.process.isRunning else { continue }
-            kill(node.process.processIdentifier, SIGTERM)
-            let deadline = Date().addingTimeInterval(5)
-            while node.process.isRunning, Date() < deadline { usleep(2_000) }
-            if node.process.isRunning {
-                kill(node.process.processIdentifier, SIGKILL)
-                node.process.waitUntilExit()
-            }
+            node.process.stop(grace: 5)
         }
         nodes = []
         try? FileManager.default.removeItem(at: folder)

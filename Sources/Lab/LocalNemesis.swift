@@ -1,3 +1,4 @@
+import ChildProcess
 import Foundation
 #if canImport(Glibc)
 import Glibc
@@ -97,28 +98,18 @@ public final class LocalNemesis: Nemesis, @unchecked Sendable {
 
     /// Runs `tool` to the end: its stdout, and nil when it exited 0, else the last line of its stderr.
     static func run(_ tool: String, _ arguments: [String], input: String? = nil) -> (output: String, failure: String?) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: tool)
-        process.arguments = arguments
-        let output = Pipe(), errors = Pipe(), stdin = Pipe()
-        process.standardOutput = output
-        process.standardError = errors
-        process.standardInput = input == nil ? FileHandle.nullDevice : stdin
-        do { try process.run() } catch { return ("", "\(error)") }
-        if let input {
-            stdin.fileHandleForWriting.write(Data(input.utf8))
-            try? stdin.fileHandleForWriting.close()
+        let result: ChildResult
+        do {
+            result = try ChildProcess.run(ChildCommand(tool, arguments, standardInput: input.map { Data($0.utf8) }), timeout: 30)
+        } catch {
+            return ("", "\(error)")
         }
-        // Read before waiting: a full pipe would otherwise block the tool (nft says little).
-        let said = output.fileHandleForReading.readDataToEndOfFile()
-        let complaint = errors.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        let failure = process.terminationStatus == 0 ? nil : Self.lastLine(complaint, status: process.terminationStatus)
-        return (String(decoding: said, as: UTF8.self), failure)
+        let failure = result.status.succeeded ? nil : Self.lastLine(result.standardError, status: result.status)
+        return (result.output, failure)
     }
 
-    private static func lastLine(_ data: Data, status: Int32) -> String {
+    private static func lastLine(_ data: Data, status: ChildStatus) -> String {
         let text = String(decoding: data, as: UTF8.self).split(whereSeparator: \.isNewline).last.map(String.init) ?? ""
-        return text.isEmpty ? "exit status \(status)" : "'\(text.prefix(300))'"
+        return text.isEmpty ? "\(status)" : "'\(text.prefix(300))'"
     }
 }

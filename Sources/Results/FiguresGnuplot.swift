@@ -1,8 +1,12 @@
+import ChildProcess
 import Foundation
 
 /// Writes a figure's data file and gnuplot script beside the picture, then runs gnuplot in that
 /// folder so the script refers to both by relative name.
 enum Gnuplot {
+    /// How long one figure may take to draw (a few hundred lines of data take well under a second).
+    static let gnuplotTimeoutSeconds = 120.0
+
     /// The colours of successive lines (the original artifact's six, then two more).
     static let colours = ["#A00000", "#00A000", "#5060D0", "#F25900", "#00C5C5", "#804000", "#9040A0", "#808000"]
 
@@ -35,25 +39,19 @@ enum Gnuplot {
             throw FigureError.cannotWrite(path: folder.path, reason: error.localizedDescription)
         }
         guard let gnuplot = executable else { throw FigureError.gnuplotMissing }
-        let process = Process()
-        process.executableURL = gnuplot
-        process.arguments = [files.script.lastPathComponent]
-        process.currentDirectoryURL = folder
-        let stderr = Pipe()
-        process.standardError = stderr
-        process.standardOutput = FileHandle.nullDevice
-        process.standardInput = FileHandle.nullDevice
+        let result: ChildResult
         do {
-            try process.run()
+            result = try ChildProcess.run(ChildCommand(gnuplot.path, [files.script.lastPathComponent], directory: folder.path,
+                                                       standardOutput: .discard), timeout: gnuplotTimeoutSeconds)
         } catch {
-            throw FigureError.gnuplotFailed(script: files.script.path, stderr: error.localizedDescription)
-        }
-        let message = String(decoding: stderr.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        let size = (try? FileManager.default.attributesOfItem(atPath: picture.path)[.size] as? Int) ?? 0
-        guard process.terminationStatus == 0, size > 0 else {
             try? FileManager.default.removeItem(at: picture)
-            let reason = message.isEmpty ? "exit status \(process.terminationStatus), no picture written" : message
+            throw FigureError.gnuplotFailed(script: files.script.path, stderr: "\(error)")
+        }
+        let message = result.errorOutput
+        let size = (try? FileManager.default.attributesOfItem(atPath: picture.path)[.size] as? Int) ?? 0
+        guard result.status.succeeded, size > 0 else {
+            try? FileManager.default.removeItem(at: picture)
+            let reason = message.isEmpty ? "\(result.status), no picture written" : message
             throw FigureError.gnuplotFailed(script: files.script.path, stderr: reason)
         }
         return files

@@ -1,4 +1,5 @@
 import Foundation
+import Protocols
 import Testing
 @testable import Results
 
@@ -87,7 +88,7 @@ import Testing
     }
 
     @Test func storedHistogramsDecodeToTheSamePairs() throws {
-        var generator = SeededGenerator(state: 7)
+        var generator = SplitMix64(seed: 7)
         let samples = (0 ..< 5_000).map { _ in UInt64.random(in: 1 ... 5_000_000, using: &generator) }
         let pairs = client(endpoint: 1, samples: samples).latencyMicros
         let blob = LatencyHistogram.encode(pairs)

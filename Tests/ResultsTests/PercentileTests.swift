@@ -1,4 +1,5 @@
 import Foundation
+import Protocols
 import Testing
 @testable import Results
 
@@ -8,7 +9,7 @@ import Testing
         defer { scratch.remove() }
         let store = try ResultsStore(path: scratch.file("masonlab.sqlite"))
         let run = try store.testRun(["nclients": 4])
-        var generator = SeededGenerator(state: 42)
+        var generator = SplitMix64(seed: 42)
         // Four clients with different latency distributions and sample counts.
         let samples: [[UInt64]] = (0 ..< 4).map { index in
             (0 ..< (500 + index * 700)).map { _ in UInt64.random(in: 20 ... (200 + UInt64(index) * 3_000), using: &generator) }

@@ -16,18 +16,6 @@ struct ScratchDirectory {
     func remove() { try? FileManager.default.removeItem(atPath: path) }
 }
 
-/// A deterministic generator (SplitMix64) so random tests replay.
-struct SeededGenerator: RandomNumberGenerator {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
-
 /// A client's results with `samples` as its latency (histogram pairs, as masond reports them).
 func client(endpoint: UInt32, samples: [UInt64], completedInWindow: UInt64? = nil, completions: [UInt64] = [3, 4, 5]) -> ClientResults {
     var histogram = LatencyHistogram.empty()

@@ -73,16 +73,6 @@ extension GroupState {
     }
 }
 
-/// Appends little-endian integers to a growing byte array.
-struct GrowingWriter {
-    var bytes: [UInt8] = []
-
-    mutating func u8(_ v: UInt8) { bytes.append(v) }
-    mutating func u16(_ v: UInt16) { withUnsafeBytes(of: v.littleEndian) { bytes.append(contentsOf: $0) } }
-    mutating func u32(_ v: UInt32) { withUnsafeBytes(of: v.littleEndian) { bytes.append(contentsOf: $0) } }
-    mutating func u64(_ v: UInt64) { withUnsafeBytes(of: v.littleEndian) { bytes.append(contentsOf: $0) } }
-}
-
 extension ByteReader {
     /// A u32 element count whose elements take at least `size` bytes each: a count the remaining
     /// bytes cannot hold is an error before any loop runs.
