@@ -11,8 +11,6 @@ public struct DPDKState: Sendable, Equatable {
         case running
         /// `rte_eal_init` failed; `failure` says why. EAL cannot be retried in this process.
         case failed
-        /// `DPDKEnvironment.shutDown` ran; EAL cannot be used again in this process.
-        case shutDown
     }
 
     public var phase: Phase
@@ -26,7 +24,6 @@ public struct DPDKState: Sendable, Equatable {
     public var failure: String?
 
     public var isInitialised: Bool { phase == .running }
-    public var portCount: Int { ports.count }
 }
 
 /// One DPDK port as DPDK names it.
@@ -76,7 +73,6 @@ public enum DPDKEnvironment {
                 }
                 return snapshot(registry)
             case .failed: throw .earlierInitialisationFailed(reason: registry.failure ?? "unknown")
-            case .shutDown: throw .shutDown
             case .notInitialised: break
             }
             // EAL keeps pointers into argv for the life of the process: these strings are never freed.
@@ -111,24 +107,6 @@ public enum DPDKEnvironment {
         }
     }
 
-    /// The port with this id, while EAL runs.
-    public static func port(_ id: UInt16) throws(DPDKError) -> DPDKPortInfo {
-        try registry.withLock { (registry: inout Registry) throws(DPDKError) -> DPDKPortInfo in
-            try requireRunning(registry)
-            guard let info = portInfo(id) else { throw .noSuchPort(String(id)) }
-            return info
-        }
-    }
-
-    /// Releases EAL (`rte_eal_cleanup`) once every port is closed. Nothing DPDK works afterwards.
-    public static func shutDown() throws(DPDKError) {
-        try registry.withLock { (registry: inout Registry) throws(DPDKError) in
-            try requireRunning(registry)
-            _ = cdpdk_eal_cleanup()
-            registry.phase = .shutDown
-        }
-    }
-
     /// Runs a control-plane step (port setup, close) under the environment's lock, while EAL runs.
     static func withControlPlane<T>(_ body: () throws(DPDKError) -> T) throws(DPDKError) -> T {
         try registry.withLock { (registry: inout Registry) throws(DPDKError) -> T in
@@ -147,7 +125,6 @@ public enum DPDKEnvironment {
         case .running: return
         case .notInitialised: throw .notInitialised
         case .failed: throw .earlierInitialisationFailed(reason: registry.failure ?? "unknown")
-        case .shutDown: throw .shutDown
         }
     }
 

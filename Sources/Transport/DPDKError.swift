@@ -9,8 +9,6 @@ public enum DPDKError: Error, Equatable, Sendable, CustomStringConvertible {
     case earlierInitialisationFailed(reason: String)
     /// A DPDK call before `DPDKEnvironment.initialise`.
     case notInitialised
-    /// A DPDK call after `DPDKEnvironment.shutDown`.
-    case shutDown
     /// `rte_dev_probe` refused a device.
     case probeFailed(devargs: String, reason: String)
     /// No DPDK port has this id or name.
@@ -28,7 +26,6 @@ public enum DPDKError: Error, Equatable, Sendable, CustomStringConvertible {
         case let .earlierInitialisationFailed(reason):
             "DPDK's EAL failed to initialise earlier in this process (\(reason)) and cannot be retried"
         case .notInitialised: "DPDK's EAL is not initialised in this process"
-        case .shutDown: "DPDK's EAL was shut down in this process and cannot be used again"
         case let .probeFailed(devargs, reason): "DPDK could not probe device \(devargs): \(reason)"
         case let .noSuchPort(port): "there is no DPDK port \(port)"
         case let .portSetupFailed(port, call, reason): "DPDK port \(port) could not be started: \(call) failed: \(reason)"

@@ -20,6 +20,13 @@ public enum Datagram {
         public var runTag: UInt64
         public var source: Endpoint
         public var destination: Endpoint
+
+        public init(frames: Int, runTag: UInt64, source: Endpoint, destination: Endpoint) {
+            self.frames = frames
+            self.runTag = runTag
+            self.source = source
+            self.destination = destination
+        }
     }
 
     public enum Malformed: Error, Equatable {
@@ -52,5 +59,14 @@ public enum Datagram {
         buffer.storeBytes(of: runTag.littleEndian, toByteOffset: 4, as: UInt64.self)
         buffer.storeBytes(of: source.id.littleEndian, toByteOffset: 12, as: UInt32.self)
         buffer.storeBytes(of: destination.id.littleEndian, toByteOffset: 16, as: UInt32.self)
+    }
+
+    /// A whole datagram carrying `messages` in order, in a new array (for tests and tools; workers
+    /// encode in place). Precondition: 1...255 messages, each within one frame.
+    public static func bytes(_ messages: [Message], runTag: UInt64, source: Endpoint, destination: Endpoint) -> [UInt8] {
+        var bytes = [UInt8](repeating: 0, count: headerSize)
+        bytes.withUnsafeMutableBytes { writeHeader($0, frames: messages.count, runTag: runTag, source: source, destination: destination) }
+        for message in messages { bytes += message.encoded() }
+        return bytes
     }
 }

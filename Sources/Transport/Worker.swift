@@ -6,6 +6,10 @@ import Synchronization
 /// receive a batch, hand each message to its role, fire due timers, send everything the roles
 /// produced in one batch (messages to one peer coalesced), and sleep in the transport when idle.
 /// Roles are touched only on this thread; other threads reach them through `perform`.
+///
+/// The worker owns neither its endpoint nor its time: it is given a `PacketIO` (a UDP socket, a
+/// DPDK port, or `MemoryPacketIO`) and a `WorkerClock`, so `EmbeddedWorker` runs the same loop in
+/// memory, one turn at a time. The I/O is called once per batch, never per packet.
 public final class Worker: @unchecked Sendable {
     // @unchecked Sendable: every mutable field below is confined to the worker thread, except
     // `commands` (a Mutex) and `stopping`/`pending` (atomics); `perform` crosses between them.
@@ -18,6 +22,7 @@ public final class Worker: @unchecked Sendable {
     public let runTag: UInt64
     public var localAddress: NetAddress { io.localAddress }
     private let io: any PacketIO
+    private let clock: any WorkerClock
     private let addresses: AddressBook
     private let onEvent: EventSink
     private var index: [UInt32: Int] = [:]
@@ -38,10 +43,14 @@ public final class Worker: @unchecked Sendable {
     /// another are dropped and counted (`foreignRun`).
     /// `maxPayload`: the largest datagram payload the transport carries (UDP: 65,507; DPDK: the
     /// MTU's). `coalesce`: messages from one role to one peer in a loop turn share datagrams.
-    public init(name: String, io: any PacketIO, addresses: AddressBook, roles: [any Role], runTag: UInt64 = RunTag.none,
-                batch: Int = 64, maxPayload: Int = 65_507, coalesce: Bool = true, onEvent: @escaping EventSink) {
+    /// `clock`: where the loop reads the time (the host's monotonic clock unless a test drives it).
+    public init(name: String, io: any PacketIO, clock: any WorkerClock = HostClock(), addresses: AddressBook, roles: [any Role],
+                runTag: UInt64 = RunTag.none, batch: Int = 64, maxPayload: Int = 65_507, coalesce: Bool = true,
+                onEvent: @escaping EventSink) {
+        precondition(batch > 0, "a worker needs a batch of at least one datagram")
         self.name = name
         self.io = io
+        self.clock = clock
         self.addresses = addresses
         self.roles = roles
         self.runTag = runTag
@@ -137,34 +146,44 @@ public final class Worker: @unchecked Sendable {
     // MARK: The loop (worker thread only)
 
     private func run() {
-        var now = MonotonicClock.now()
+        begin()
+        while !stopping.load(ordering: .relaxed) { turn() }
+        drainCommands(closing: true)
+    }
+
+    /// The roles' `start`, in order, then one send of what they produced: the thread's first step
+    /// (`EmbeddedWorker.start` calls it on the test's thread instead).
+    func begin() {
+        let now = clock.now()
         for i in roles.indices {
             roles[i].start(at: now, into: &outputs)
             flush(i, at: now)
         }
         transmit()
-        while !stopping.load(ordering: .relaxed) {
-            if pending.load(ordering: .acquiring) { drainCommands() }
-            counters.turns += 1
-            now = MonotonicClock.now()
-            let received = io.receive(into: rx)
-            for d in 0 ..< received { dispatch(d, at: now) }
-            while let i = timers.popDue(now: now.nanoseconds) {
-                guard !crashed[i] else { continue }
-                roles[i].tick(at: now, into: &outputs)
-                flush(i, at: now, afterTick: true)
-            }
-            transmit()
-            if received == 0 {
-                let next = timers.earliest()
-                let clock = MonotonicClock.now().nanoseconds
-                if next.map({ $0 > clock }) ?? true {
-                    counters.sleeps += 1
-                    io.wait(timeoutNanoseconds: next.map { $0 - clock })
-                }
-            }
+    }
+
+    /// One loop turn: queued `perform` work, one received batch, the due timers, one send; then,
+    /// when nothing came in and no timer is due, a sleep in `io.wait` until the earliest timer.
+    func turn() {
+        if pending.load(ordering: .acquiring) { drainCommands() }
+        counters.turns += 1
+        let now = clock.now()
+        let received = io.receive(into: rx)
+        assert(received == rx.count && received <= rx.capacity, "a packet I/O reported \(received) datagrams in a batch of \(rx.count)")
+        for d in 0 ..< received { dispatch(d, at: now) }
+        while let i = timers.popDue(now: now.nanoseconds) {
+            guard !crashed[i] else { continue }
+            roles[i].tick(at: now, into: &outputs)
+            flush(i, at: now, afterTick: true)
         }
-        drainCommands(closing: true)
+        transmit()
+        guard received == 0 else { return }
+        let next = timers.earliest()
+        let later = clock.now().nanoseconds
+        if next.map({ $0 > later }) ?? true {
+            counters.sleeps += 1
+            io.wait(timeoutNanoseconds: next.map { $0 - later })
+        }
     }
 
     private func drainCommands(closing: Bool = false) {

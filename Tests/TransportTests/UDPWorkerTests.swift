@@ -34,6 +34,9 @@ private final class Prober: Role {
     var nextDeadline: Instant? { nil }
 }
 
+/// The live layer: workers over real loopback UDP sockets, each on its own thread. What a worker
+/// does with each datagram, timer and crash is pinned in memory (`EmbeddedWorker*Tests`); these
+/// check that the same loop holds up over the kernel and across threads.
 final class UDPWorkerTests: XCTestCase {
     private let loopback = NetAddress(ip: "127.0.0.1", port: 0)!
 
@@ -61,85 +64,6 @@ final class UDPWorkerTests: XCTestCase {
         let sent = b.statistics
         XCTAssertEqual(sent.messagesOut, 500)
         XCTAssertLessThan(sent.datagramsOut, 500, "requests to one peer in one turn share datagrams")
-    }
-
-    /// Garbage on a role port is counted and dropped; the worker goes on serving.
-    func testGarbageDatagramsAreCountedAndDropped() throws {
-        let io = try UDPSocket(bind: loopback)
-        let book = AddressBook([(Endpoint(0), io.localAddress)])
-        let sequencer = Sequencer(endpoint: Endpoint(0), config: SequencerConfig(spaces: 1, groups: 1))
-        let worker = Worker(name: "seq", io: io, addresses: book, roles: [sequencer]) { _, _, _ in }
-        worker.start()
-        defer { worker.stop() }
-
-        let raw = try UDPSocket(bind: loopback)
-        let batch = PacketBatch(capacity: 8, slotSize: 2_048)
-        func send(_ bytes: [UInt8]) {
-            batch.count = 1
-            batch.lengths[0] = bytes.count
-            batch.peers[0] = io.localAddress
-            bytes.withUnsafeBytes { batch.buffer(0).copyMemory(from: $0) }
-            raw.send(batch)
-        }
-        send([1, 2, 3])                                        // too short for a header
-        send([UInt8](repeating: 0xAB, count: 100))             // bad magic
-        var header = [UInt8](repeating: 0, count: Datagram.headerSize)
-        header.withUnsafeMutableBytes { Datagram.writeHeader($0, frames: 1, runTag: RunTag.none, source: Endpoint(9), destination: Endpoint(0)) }
-        send(header + [0xFF, 0xFF, 0xFF, 0xFF, 0xFF])          // a frame that does not decode
-        var misaddressed = header
-        misaddressed.withUnsafeMutableBytes { Datagram.writeHeader($0, frames: 1, runTag: RunTag.none, source: Endpoint(9), destination: Endpoint(77)) }
-        send(misaddressed + Message.heartbeat(Heartbeat(group: 0, nonce: 1, durableBelow: 0)).encoded())
-        for _ in 0 ..< 50 { send((0 ..< 64).map { _ in UInt8.random(in: 0 ... 255) }) }
-
-        try waitUntil { worker.statistics.datagramsIn >= 54 }
-        let c = worker.statistics
-        XCTAssertEqual(c.malformedDatagrams + c.malformedFrames + c.misaddressed, 54)
-        XCTAssertEqual(c.misaddressed, 1)
-        XCTAssertGreaterThanOrEqual(c.malformedFrames, 1)
-        XCTAssertEqual(c.messagesIn, 0)
-    }
-
-    /// A datagram of another run (a late packet of an earlier attempt, another experiment on a
-    /// reused port) is dropped before any role sees it, and counted; this run's still get through.
-    func testDatagramsOfAnotherRunAreCountedAndDropped() throws {
-        let io = try UDPSocket(bind: loopback)
-        let book = AddressBook([(Endpoint(0), io.localAddress)])
-        let sequencer = Sequencer(endpoint: Endpoint(0), config: SequencerConfig(spaces: 1, groups: 1))
-        let worker = Worker(name: "seq", io: io, addresses: book, roles: [sequencer], runTag: RunTag.of(run: "attempt-2")) { _, _, _ in }
-        worker.start()
-        defer { worker.stop() }
-
-        let raw = try UDPSocket(bind: loopback)
-        let batch = PacketBatch(capacity: 8, slotSize: 2_048)
-        func send(run: String) {
-            let request = Message.sequencerRequest(SequencerRequest(group: 0, term: 1, batchID: 0, seqRequestID: 0,
-                                                                    durableBelow: 0, counts: SpaceCounts([1])))
-            var bytes = [UInt8](repeating: 0, count: Datagram.headerSize)
-            bytes.withUnsafeMutableBytes {
-                Datagram.writeHeader($0, frames: 1, runTag: RunTag.of(run: run), source: Endpoint(9), destination: Endpoint(0))
-            }
-            bytes += request.encoded()
-            batch.count = 1
-            batch.lengths[0] = bytes.count
-            batch.peers[0] = io.localAddress
-            bytes.withUnsafeBytes { batch.buffer(0).copyMemory(from: $0) }
-            raw.send(batch)
-        }
-        for _ in 0 ..< 3 { send(run: "attempt-1") }
-        send(run: "attempt-2")
-        try waitUntil { worker.statistics.datagramsIn >= 4 }
-        let c = worker.statistics
-        XCTAssertEqual(c.foreignRun, 3)
-        XCTAssertEqual(c.messagesIn, 1)
-        XCTAssertEqual(worker.perform { ($0[0] as! Sequencer).allocations }, 1)
-    }
-
-    /// The run tag is FNV-1a 64 of the run's name: pinned, since every daemon must derive the same.
-    func testRunTagIsFNV1a64OfTheRunName() {
-        XCTAssertEqual(RunTag.of(run: ""), 0xCBF2_9CE4_8422_2325)
-        XCTAssertEqual(RunTag.of(run: "a"), 0xAF63_DC4C_8601_EC8C)
-        XCTAssertEqual(RunTag.of(run: "foobar"), 0x8594_4171_F739_67E8)
-        XCTAssertNotEqual(RunTag.of(run: "run-1"), RunTag.of(run: "run-2"))
     }
 
     /// A crashed role gets no more input; its datagrams are counted as dropped.

@@ -1,0 +1,45 @@
+import Protocols
+
+/// A `Worker` driven in memory on the caller's thread, one loop turn at a time, with no thread, no
+/// socket and no sleep: swift-nio's `EmbeddedChannel` for our transport. The test pushes datagrams
+/// into `io`, moves `clock`, calls `runTurn`, and reads what went out from `io`. The loop is the
+/// worker's own (`Worker.turn`), not a copy, so what holds here holds over UDP and DPDK.
+///
+/// It lives in Transport, not TestSupport, because driving a turn needs the worker's internal
+/// loop steps, which stay out of `Worker`'s public API; Daemon and Simulation tests can use it too.
+public final class EmbeddedWorker {
+    public let worker: Worker
+    public let io: MemoryPacketIO
+    public let clock: ManualClock
+    private var started = false
+
+    /// A worker hosting `roles` on `io`, reading `clock`. The other parameters are `Worker`'s.
+    public init(roles: [any Role], addresses: AddressBook, io: MemoryPacketIO = MemoryPacketIO(), clock: ManualClock = ManualClock(),
+                runTag: UInt64 = RunTag.none, batch: Int = 64, maxPayload: Int = 65_507, coalesce: Bool = true,
+                onEvent: @escaping Worker.EventSink = { _, _, _ in }) {
+        self.io = io
+        self.clock = clock
+        worker = Worker(name: "embedded", io: io, clock: clock, addresses: addresses, roles: roles, runTag: runTag, batch: batch,
+                        maxPayload: maxPayload, coalesce: coalesce, onEvent: onEvent)
+    }
+
+    /// Runs the roles' `start` at the clock's instant and sends what they produced. Once, first.
+    public func start() {
+        precondition(!started, "an embedded worker started twice")
+        started = true
+        worker.begin()
+    }
+
+    /// One loop turn at the clock's instant: receive one batch from `io`, hand it to the roles,
+    /// fire the due timers, send; when nothing came in and no timer is due, record a wait in `io`.
+    public func runTurn() {
+        precondition(started, "run the embedded worker's start before its first turn")
+        worker.turn()
+    }
+
+    /// Moves the clock `nanoseconds` forward, then runs one turn.
+    public func advance(nanoseconds: UInt64) {
+        clock.advance(nanoseconds: nanoseconds)
+        runTurn()
+    }
+}
