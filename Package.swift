@@ -90,7 +90,7 @@ let package = Package(
         .testTarget(name: "TransportTests", dependencies: ["Transport", "Protocols", "TestSupport"]),
         .testTarget(name: "ControlTests", dependencies: ["Control"]),
         .testTarget(name: "ResultsTests", dependencies: ["Results", "Control", "Protocols"]),
-        .testTarget(name: "EndToEndTests", dependencies: ["masond", "masonlab", "Control", "Protocols", "Results", "TestSupport"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["masond", "masonlab", "Control", "Protocols", "Results", "Lab", "TestSupport"]),
         .testTarget(name: "LabTests", dependencies: ["Lab", "Control", "Protocols", "TestSupport"]),
         .testTarget(name: "SSHTests", dependencies: ["SSH", "TestSupport"]),
         .testTarget(name: "DaemonTests", dependencies: ["Daemon", "Control"]),

@@ -33,9 +33,7 @@ final class FakeEmulab {
     /// Throws when the fixture cannot run here: XCTSkip with `missing`, or a failure under
     /// `make test` (TestPrerequisites.required).
     static func skipUnlessAvailable() throws {
-        guard let missing else { return }
-        if TestPrerequisites.required { throw TestPrerequisites.Missing(missing) }
-        throw XCTSkip(missing)
+        try TestPrerequisites.skipUnless(missing == nil, missing ?? "")
     }
 
     /// Network namespaces left by any FakeEmulab (names starting with `mlf`), e.g. after a crash.
@@ -149,7 +147,7 @@ final class FakeEmulab {
                          timeout: Double = 600) throws -> (status: Int32, stdout: String, stderr: String) {
         let output = try FakeEmulabProcesses.run(FakeEmulabProcesses.ipPath!, ["netns", "exec", controllerNamespace, executable.path] + arguments,
                                                  environment: environment, directory: currentDirectory.path,
-                                                 timeout: timeout, scratch: directory)
+                                                 timeout: timeout)
         return (output.status, output.stdout, output.stderr)
     }
 
@@ -158,7 +156,7 @@ final class FakeEmulab {
     func runInNode(_ node: String, _ executable: String, _ arguments: [String],
                    timeout: Double = 60) throws -> (status: Int32, stdout: String, stderr: String) {
         let output = try FakeEmulabProcesses.run(FakeEmulabProcesses.ipPath!, ["netns", "exec", self[node].namespace, executable] + arguments,
-                                                 timeout: timeout, scratch: directory)
+                                                 timeout: timeout)
         return (output.status, output.stdout, output.stderr)
     }
 

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -19,7 +20,7 @@ struct FakeEmulabNode {
     var fingerprints: [String] = []
     var currentKey = 0
     /// The running sshd (our child: `ip netns exec` → `unshare` → `sh` → `sshd` keep one pid).
-    var sshd: pid_t?
+    var sshd: RunningChild?
 
     var controlAddress: String { "10.77.0.\(index + 2)" }
     var experimentAddress: String { "10.1.1.\(index + 2)" }

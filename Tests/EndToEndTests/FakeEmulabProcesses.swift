@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -17,115 +18,38 @@ struct FakeEmulabOutput {
     var stderr: String
 }
 
-/// Children started with posix_spawn and reaped by waitpid on their own pid.
-///
-/// Not Foundation's Process: on Linux it learns that a child ended when a socket the child
-/// inherits is closed, so it waits for every descendant that keeps that socket (a daemonized
-/// sshd, an ssh ControlMaster): the hang seen while sshd ran. Here every child gets /dev/null as
-/// standard input, its output goes to files (never to a pipe read to EOF), every other descriptor
-/// is closed, signal dispositions and mask are reset, and it leads a process group of its own.
+/// The fixture's children, through ChildProcess: each gets /dev/null as standard input, no other
+/// descriptor of ours, default signal dispositions and mask, and a process group of its own (so a
+/// timeout kills `ip netns exec` and what it runs). ChildProcess reaps by pid and does not wait for
+/// end-of-file once the child has ended: a daemonized sshd or ssh ControlMaster that keeps an
+/// inherited pipe cannot hang it (the hang Foundation's Process had here).
 enum FakeEmulabProcesses {
     static let ipPath: String? = ["/usr/sbin/ip", "/sbin/ip", "/usr/bin/ip", "/bin/ip"].first { access($0, X_OK) == 0 }
 
-    /// Starts `path arguments…`. stdout and stderr go to the files named (created, truncated
-    /// unless `append`; the same path for both shares one descriptor). `environment` nil: ours.
+    /// Starts `path arguments…` for as long as it runs. stdout and stderr go to the files named
+    /// (created, truncated unless `append`; the same path for both shares one descriptor).
+    /// `environment` nil: ours.
     static func spawn(_ path: String, _ arguments: [String], environment: [String: String]? = nil,
-                      directory: String? = nil, stdout: String, stderr: String, append: Bool = false) throws -> pid_t {
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        let flags = O_WRONLY | O_CREAT | (append ? O_APPEND : O_TRUNC)
-        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-        posix_spawn_file_actions_addopen(&actions, 1, stdout, flags, 0o644)
-        if stderr == stdout {
-            posix_spawn_file_actions_adddup2(&actions, 1, 2)
-        } else {
-            posix_spawn_file_actions_addopen(&actions, 2, stderr, flags, 0o644)
-        }
-        if let closeFrom = Self.addCloseFrom {
-            _ = closeFrom(&actions, 3)
-        } else {
-            for fd in openDescriptors() where fd > 2 { posix_spawn_file_actions_addclose(&actions, fd) }
-        }
-        if let directory {
-            guard let addChdir = Self.addChdir else { throw FakeEmulabError("this C library cannot chdir in posix_spawn") }
-            _ = addChdir(&actions, directory)
-        }
-
-        var attributes = posix_spawnattr_t()
-        posix_spawnattr_init(&attributes)
-        defer { posix_spawnattr_destroy(&attributes) }
-        var all = sigset_t(), none = sigset_t()
-        sigfillset(&all)
-        sigemptyset(&none)
-        posix_spawnattr_setsigdefault(&attributes, &all)
-        posix_spawnattr_setsigmask(&attributes, &none)
-        posix_spawnattr_setpgroup(&attributes, 0)
-        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK))
-
-        let argv: [UnsafeMutablePointer<CChar>?] = ([path] + arguments).map { strdup($0) } + [nil]
-        defer { argv.forEach { free($0) } }
-        var pid: pid_t = 0
-        let result: Int32
-        if let environment {
-            let envp: [UnsafeMutablePointer<CChar>?] = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
-            defer { envp.forEach { free($0) } }
-            result = posix_spawn(&pid, path, &actions, &attributes, argv, envp)
-        } else {
-            result = posix_spawn(&pid, path, &actions, &attributes, argv, environ)
-        }
-        guard result == 0 else {
-            throw FakeEmulabError("cannot start \(path): \(String(cString: strerror(result)))")
-        }
-        return pid
+                      directory: String? = nil, stdout: String, stderr: String, append: Bool = false) throws -> RunningChild {
+        try RunningChild(ChildCommand(path, arguments, environment: environment, directory: directory,
+                                      standardOutput: .file(path: stdout, append: append),
+                                      standardError: .file(path: stderr, append: append), ownProcessGroup: true))
     }
 
-    /// The child's status once it has ended (reaped), or nil if it still runs after `timeout`
-    /// seconds (0: just look).
-    static func wait(_ pid: pid_t, timeout: Double) -> Int32? {
-        let deadline = Date().addingTimeInterval(timeout)
-        var pause: useconds_t = 500
-        while true {
-            var status: Int32 = 0
-            let reaped = waitpid(pid, &status, WNOHANG)
-            if reaped == pid {
-                return status & 0x7f == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
-            }
-            if reaped < 0, errno != EINTR { return -1 }  // not our child, or reaped already
-            if Date() >= deadline { return nil }
-            usleep(pause)
-            pause = min(pause * 2, 20_000)
-        }
-    }
-
-    /// Runs `path arguments…` to its end with its output in files under `scratch`; kills its process
-    /// group and throws if it runs longer than `timeout` seconds.
+    /// Runs `path arguments…` to its end; kills its process group and throws (with what it
+    /// printed) if it runs longer than `timeout` seconds.
     static func run(_ path: String, _ arguments: [String], environment: [String: String]? = nil,
-                    directory: String? = nil, timeout: Double = 60, scratch: String = "/tmp") throws -> FakeEmulabOutput {
-        let base = scratch + "/run-\(getpid())-\(UInt64.random(in: 0 ... .max))"
-        let outPath = base + ".out", errPath = base + ".err"
-        defer {
-            unlink(outPath)
-            unlink(errPath)
-        }
-        let pid = try spawn(path, arguments, environment: environment, directory: directory, stdout: outPath, stderr: errPath)
-        let status = wait(pid, timeout: timeout)
-        let read = { (file: String) in String(decoding: FileManager.default.contents(atPath: file) ?? Data(), as: UTF8.self) }
-        guard let status else {
-            kill(-pid, SIGKILL)
-            kill(pid, SIGKILL)
-            _ = wait(pid, timeout: 5)
-            throw FakeEmulabError("\(([path] + arguments).joined(separator: " ")) did not end within \(Int(timeout)) s and was killed; "
-                + "stdout: \(read(outPath).suffix(2000)) stderr: \(read(errPath).suffix(2000))")
-        }
-        return FakeEmulabOutput(status: status, stdout: read(outPath), stderr: read(errPath))
+                    directory: String? = nil, timeout: Double = 60) throws -> FakeEmulabOutput {
+        let result = try ChildProcess.run(ChildCommand(path, arguments, environment: environment, directory: directory,
+                                                       ownProcessGroup: true), timeout: timeout)
+        return FakeEmulabOutput(status: result.status.shellStatus, stdout: result.output, stderr: result.errorOutput)
     }
 
     /// Runs `ip arguments…` and returns its standard output; throws with its standard error.
     @discardableResult
-    static func ip(_ arguments: [String], scratch: String = "/tmp") throws -> String {
+    static func ip(_ arguments: [String]) throws -> String {
         guard let ipPath else { throw FakeEmulabError("the ip tool (iproute2) is not installed") }
-        let output = try run(ipPath, arguments, timeout: 30, scratch: scratch)
+        let output = try run(ipPath, arguments, timeout: 30)
         guard output.status == 0 else {
             throw FakeEmulabError("ip \(arguments.joined(separator: " ")) exited with \(output.status): "
                 + output.stderr.trimmingCharacters(in: .whitespacesAndNewlines))
@@ -188,18 +112,8 @@ enum FakeEmulabProcesses {
         return error
     }
 
-    private static func openDescriptors() -> [Int32] {
-        ((try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd")) ?? []).compactMap { Int32($0) }
-    }
-
     // GNU extensions Swift's Glibc module does not declare.
-    private typealias AddCloseFrom = @convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Int32
-    private typealias AddChdir = @convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, UnsafePointer<CChar>) -> Int32
     private typealias SetNamespace = @convention(c) (Int32, Int32) -> Int32
-    private static let addCloseFrom: AddCloseFrom? =
-        dlsym(nil, "posix_spawn_file_actions_addclosefrom_np").map { unsafeBitCast($0, to: AddCloseFrom.self) }
-    private static let addChdir: AddChdir? =
-        dlsym(nil, "posix_spawn_file_actions_addchdir_np").map { unsafeBitCast($0, to: AddChdir.self) }
     private static let setns: SetNamespace? = dlsym(nil, "setns").map { unsafeBitCast($0, to: SetNamespace.self) }
     private static let cloneNewNet: Int32 = 0x4000_0000
 }

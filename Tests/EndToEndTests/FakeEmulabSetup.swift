@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -41,7 +42,7 @@ extension FakeEmulab {
     /// The namespaces, bridges and veths. Each veth is made in the switch with its peer placed
     /// straight into its namespace, so no interface ever appears in the root namespace.
     func makeNetwork() throws {
-        let ip = { (arguments: [String]) throws in _ = try FakeEmulabProcesses.ip(arguments, scratch: self.directory) }
+        let ip = { (arguments: [String]) throws in _ = try FakeEmulabProcesses.ip(arguments) }
         for namespace in [switchNamespace, controllerNamespace] + nodeNames.map({ self[$0].namespace }) {
             try ip(["netns", "add", namespace])
             namespaces.append(namespace)
@@ -87,9 +88,9 @@ extension FakeEmulab {
         while true {
             result = tcpConnect(to: node.controlAddress)
             if result == 0 { return }
-            if let pid = node.sshd, let status = FakeEmulabProcesses.wait(pid, timeout: 0) {
+            if let sshd = node.sshd, let ended = sshd.wait(timeout: 0) {
                 nodes[name]?.sshd = nil
-                throw FakeEmulabError("sshd of node \(name) exited with \(status) before listening: \(sshdLog(name).suffix(1500))")
+                throw FakeEmulabError("sshd of node \(name) exited with \(ended.status.shellStatus) before listening: \(sshdLog(name).suffix(1500))")
             }
             guard Date() < deadline else { break }
             usleep(10_000)
@@ -101,12 +102,12 @@ extension FakeEmulab {
     // MARK: - Processes
 
     func namespacePids(_ namespace: String) -> [pid_t] {
-        let text = (try? FakeEmulabProcesses.ip(["netns", "pids", namespace], scratch: directory)) ?? ""
+        let text = (try? FakeEmulabProcesses.ip(["netns", "pids", namespace])) ?? ""
         return text.split(whereSeparator: \.isWhitespace).compactMap { pid_t($0) }
     }
 
     /// SIGTERM to every process in the namespace, SIGKILL to those alive after a second (and to
-    /// any started meanwhile); reaps the sshd we started there. Does not wait for zombies.
+    /// any started meanwhile); waits a moment for the sshd we started there (ChildProcess reaps it).
     func killAll(in namespace: String) {
         let ours = nodes.values.filter { $0.namespace == namespace }.compactMap(\.sshd)
         for round in 0 ..< 5 {
@@ -114,23 +115,19 @@ extension FakeEmulab {
             if alive.isEmpty { break }
             for pid in alive { kill(pid, round == 0 ? SIGTERM : SIGKILL) }
             let deadline = Date().addingTimeInterval(round == 0 ? 1 : 0.5)
-            while Date() < deadline, alive.contains(where: FakeEmulabProcesses.isAlive) {
-                for pid in ours { _ = FakeEmulabProcesses.wait(pid, timeout: 0) }
-                usleep(5_000)
-            }
+            while Date() < deadline, alive.contains(where: FakeEmulabProcesses.isAlive) { usleep(5_000) }
         }
-        for pid in ours { _ = FakeEmulabProcesses.wait(pid, timeout: 0.2) }
+        for sshd in ours { _ = sshd.wait(timeout: 0.2) }
         for name in nodes.keys where nodes[name]!.namespace == namespace { nodes[name]!.sshd = nil }
     }
 
     func keygen(_ path: String) throws {
-        let output = try FakeEmulabProcesses.run(Self.sshKeygen, ["-q", "-t", "ed25519", "-N", "", "-C", "fake-emulab", "-f", path],
-                                                 scratch: directory)
+        let output = try FakeEmulabProcesses.run(Self.sshKeygen, ["-q", "-t", "ed25519", "-N", "", "-C", "fake-emulab", "-f", path])
         guard output.status == 0 else { throw FakeEmulabError("ssh-keygen for \(path) exited with \(output.status): \(output.stderr)") }
     }
 
     func fingerprint(_ key: String) throws -> String {
-        let output = try FakeEmulabProcesses.run(Self.sshKeygen, ["-l", "-E", "sha256", "-f", key + ".pub"], scratch: directory)
+        let output = try FakeEmulabProcesses.run(Self.sshKeygen, ["-l", "-E", "sha256", "-f", key + ".pub"])
         let fields = output.stdout.split(separator: " ")
         guard output.status == 0, fields.count >= 2 else { throw FakeEmulabError("ssh-keygen -l \(key).pub: \(output.stderr)") }
         return String(fields[1])

@@ -10,11 +10,7 @@ import Glibc
 final class FakeEmulabTests: XCTestCase {
     override func setUpWithError() throws {
         try FakeEmulab.skipUnlessAvailable()
-        if access(Self.ssh, X_OK) != 0 {
-            let missing = "FakeEmulabTests need \(Self.ssh), which is missing"
-            if TestPrerequisites.required { throw TestPrerequisites.Missing(missing) }
-            throw XCTSkip(missing)
-        }
+        try TestPrerequisites.skipUnless(access(Self.ssh, X_OK) == 0, "FakeEmulabTests need \(Self.ssh), which is missing")
     }
 
     static let ssh = "/usr/bin/ssh"

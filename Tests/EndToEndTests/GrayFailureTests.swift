@@ -1,5 +1,6 @@
 import Control
 import Foundation
+import TestSupport
 import Synchronization
 import XCTest
 #if canImport(Glibc)
@@ -19,7 +20,7 @@ final class GrayFailureTests: XCTestCase {
 
     override func tearDown() {
         for d in daemons {
-            kill(d.process.processIdentifier, SIGCONT)
+            kill(d.child.pid, SIGCONT)
             d.kill9()
         }
         try? FileManager.default.removeItem(at: folder)
@@ -35,9 +36,9 @@ final class GrayFailureTests: XCTestCase {
         let control = try ControlClient(socketPath: daemon.socketPath, deadlines: .init(standard: .milliseconds(500)))
         let _: RolesStatus = try control.call("roles.status", params: EndpointsRequest())
 
-        XCTAssertEqual(kill(daemon.process.processIdentifier, SIGSTOP), 0)
+        XCTAssertEqual(kill(daemon.child.pid, SIGSTOP), 0)
         // The signal is asynchronous: wait until the kernel reports the process stopped.
-        try waitUntil(seconds: 10) { Self.isStopped(daemon.process.processIdentifier) }
+        try Polling.until("the daemon stopped", within: 10) { Self.isStopped(daemon.child.pid) }
         let started = Date()
         XCTAssertThrowsError(try control.call("roles.status", params: EndpointsRequest()) as RolesStatus) { error in
             XCTAssertEqual(error as? ControlError, .noAnswer(peer: daemon.socketPath, method: "roles.status", seconds: 0.5))
@@ -47,7 +48,7 @@ final class GrayFailureTests: XCTestCase {
             XCTAssertEqual(error as? ControlError, .connectionClosed(peer: daemon.socketPath))
         }
 
-        XCTAssertEqual(kill(daemon.process.processIdentifier, SIGCONT), 0)
+        XCTAssertEqual(kill(daemon.child.pid, SIGCONT), 0)
         let again = try ControlClient(socketPath: daemon.socketPath)
         let status: RolesStatus = try again.call("roles.status", params: EndpointsRequest())
         XCTAssertTrue(status.roles.isEmpty)

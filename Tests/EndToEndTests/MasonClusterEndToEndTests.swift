@@ -1,5 +1,6 @@
 import Control
 import Foundation
+import TestSupport
 import XCTest
 #if canImport(Glibc)
 import Glibc
@@ -68,7 +69,7 @@ final class MasonClusterEndToEndTests: XCTestCase {
 
         // Crash the sequencer; the backup must rebuild the counters and serve.
         let _: RolesStatus = try control[0].call("roles.crash", params: EndpointsRequest(endpoints: [0]))
-        try waitUntil(seconds: 20) {
+        try Polling.until("the backup sequencer ready", within: 20, every: 0.01) {
             let status: RolesStatus = try control[1].call("roles.status", params: EndpointsRequest())
             return status.roles.first?.ready == true
         }
@@ -109,10 +110,10 @@ final class MasonClusterEndToEndTests: XCTestCase {
     /// The node and endpoint of the group's serving leader (other than `excluding`).
     private func waitForLeader(_ control: [ControlClient], excluding: UInt32?) throws -> (node: Int, endpoint: UInt32) {
         var found: (Int, UInt32)?
-        try waitUntil(seconds: 20) {
+        try Polling.until("a serving leader of group 0", within: 20, every: 0.01) {
             for node in 2 ... 4 {
                 let status: RolesStatus = try control[node].call("roles.status", params: EndpointsRequest())
-                if let role = status.roles.first, role.state == "running", role.leader == true, role.ready, role.endpoint != excluding {
+                if let role = status.roles.first, role.state == .running, role.leader == true, role.ready, role.endpoint != excluding {
                     found = (node, role.endpoint)
                     return true
                 }
@@ -131,18 +132,6 @@ final class MasonClusterEndToEndTests: XCTestCase {
             }
         }
         let start = try completed()
-        try waitUntil(seconds: 30) { try completed() >= start + atLeast }
-    }
-}
-
-/// Polls `condition` every 10 ms for up to `seconds`; fails the test when it never holds.
-func waitUntil(seconds: Double, file: StaticString = #filePath, line: UInt = #line, _ condition: () throws -> Bool) throws {
-    let deadline = Date().addingTimeInterval(seconds)
-    while try !condition() {
-        guard Date() < deadline else {
-            XCTFail("condition not met within \(seconds) s", file: file, line: line)
-            throw TestFailure("gave up waiting")
-        }
-        usleep(10_000)
+        try Polling.until("\(atLeast) more operations completed on nodes \(nodes)", within: 30, every: 0.01) { try completed() >= start + atLeast }
     }
 }

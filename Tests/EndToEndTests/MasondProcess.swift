@@ -1,5 +1,6 @@
 import Control
 import Foundation
+import TestSupport
 import XCTest
 #if canImport(Glibc)
 import Glibc
@@ -9,8 +10,7 @@ import Glibc
 final class MasondProcess {
     let address: String
     let socketPath: String
-    let process = Process()
-    private let errors = Pipe()
+    let child: RunningChild
 
     static var binary: URL {
         var url = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("masond")
@@ -23,46 +23,42 @@ final class MasondProcess {
     init(address: String, folder: URL) throws {
         self.address = address
         socketPath = folder.appendingPathComponent("masond-\(address).sock").path
-        process.executableURL = Self.binary
-        process.arguments = ["serve", "--socket", socketPath, "--address", address]
-        process.standardError = errors
-        process.standardOutput = FileHandle.nullDevice
-        try process.run()
+        child = try RunningChild(ChildCommand(Self.binary.path, ["serve", "--socket", socketPath, "--address", address],
+                                              standardOutput: .discard))
     }
 
-    /// A client connected once the daemon answers (no fixed sleep: retries the connect).
+    /// A client connected once the daemon answers (no fixed sleep: retries the connect); a daemon
+    /// that exits or does not answer in time fails saying what it printed.
     func connect(within seconds: Double = 20) throws -> ControlClient {
-        let deadline = Date().addingTimeInterval(seconds)
-        while true {
-            if let client = try? ControlClient(socketPath: socketPath) { return client }
-            guard process.isRunning, Date() < deadline else {
-                throw TestFailure("masond at \(address) did not start: \(stderrText())")
+        do {
+            return try Polling.value("masond at \(address) answering", within: seconds) {
+                if let client = try? ControlClient(socketPath: socketPath) { return client }
+                if let ended = child.wait(timeout: 0) {
+                    throw TestFailure("masond at \(address) did not start (\(ended.status)): \(ended.errorOutput)")
+                }
+                return nil
             }
-            usleep(5_000)
+        } catch let timeout as PollTimedOut {
+            throw TestFailure("\(timeout) It printed: \(stderrText())")
         }
     }
 
+    /// What masond has printed on its standard error so far.
     func stderrText() -> String {
-        if process.isRunning { return "(still running)" }
-        return String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        String(decoding: child.outputSoFar.standardError, as: UTF8.self)
     }
 
-    /// SIGTERM and wait; returns the exit status.
+    /// SIGTERM and wait; returns the exit status (128 + the signal if one ended it).
     @discardableResult
     func terminate() -> Int32 {
-        if process.isRunning {
-            kill(process.processIdentifier, SIGTERM)
-            process.waitUntilExit()
-        }
-        return process.terminationStatus
+        child.signal(SIGTERM)
+        return child.wait()!.status.shellStatus
     }
 
     /// For teardown after a failure: make sure nothing outlives the test.
     func kill9() {
-        if process.isRunning {
-            kill(process.processIdentifier, SIGKILL)
-            process.waitUntilExit()
-        }
+        child.signal(SIGKILL)
+        _ = child.wait(timeout: 10)
         try? FileManager.default.removeItem(atPath: socketPath)
     }
 }

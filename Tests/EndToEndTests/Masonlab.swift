@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -24,42 +25,36 @@ struct Masonlab {
 
     func remove() { try? FileManager.default.removeItem(at: folder) }
 
-    /// Starts masonlab without waiting.
-    func start(_ arguments: [String]) throws -> (Process, Pipe, Pipe) {
-        let process = Process()
-        process.executableURL = Self.binary
-        process.arguments = arguments
-        process.currentDirectoryURL = folder
+    /// The command: masonlab in its folder, with our environment less MASONLAB_DB.
+    private func command(_ arguments: [String]) -> ChildCommand {
         var environment = ProcessInfo.processInfo.environment
         environment.removeValue(forKey: "MASONLAB_DB")
-        process.environment = environment
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        return (process, out, err)
+        return ChildCommand(Self.binary.path, arguments, environment: environment, directory: folder.path)
     }
 
-    /// Runs masonlab to the end.
-    func run(_ arguments: [String]) throws -> Output {
-        let (process, out, err) = try start(arguments)
-        let stdout = out.fileHandleForReading.readDataToEndOfFile()
-        let stderr = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return Output(status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self),
-                      stderr: String(decoding: stderr, as: UTF8.self))
+    /// Starts masonlab without waiting.
+    func start(_ arguments: [String]) throws -> RunningChild {
+        try RunningChild(command(arguments))
     }
 
-    /// masond processes the local testbed of masonlab `pid` started (their sockets name its folder).
+    /// Runs masonlab to the end (killed, and the test failed with what it printed, after `timeout` seconds).
+    func run(_ arguments: [String], timeout: Double = 600) throws -> Output {
+        Output(try ChildProcess.run(command(arguments), timeout: timeout))
+    }
+
+    /// masond processes the local testbed of masonlab `pid` started (their sockets name its folder),
+    /// read from /proc: cheaper than pgrep while polling, which must not slow the run it watches.
     static func daemons(of pid: Int32) -> [Int32] {
-        let pipe = Pipe()
-        let pgrep = Process()
-        pgrep.executableURL = URL(fileURLWithPath: "/usr/bin/pgrep")
-        pgrep.arguments = ["-f", "masonlab-local-\(pid)-"]
-        pgrep.standardOutput = pipe
-        try? pgrep.run()
-        let text = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        pgrep.waitUntilExit()
-        return text.split(separator: "\n").compactMap { Int32($0) }
+        let pids = ((try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []).compactMap { Int32($0) }
+        return pids.filter { candidate in
+            guard let command = FileManager.default.contents(atPath: "/proc/\(candidate)/cmdline") else { return false }
+            return String(decoding: command, as: UTF8.self).contains("masonlab-local-\(pid)-")
+        }
+    }
+}
+
+extension Masonlab.Output {
+    init(_ result: ChildResult) {
+        self.init(status: result.status.shellStatus, stdout: result.output, stderr: result.errorOutput)
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Results
 import XCTest
 #if canImport(Glibc)
@@ -142,14 +143,11 @@ final class MasonlabEmulabTests: XCTestCase {
         let agentSocket = lab.directory + "/agent.sock"
         let agent = try FakeEmulabProcesses.spawn("/usr/bin/ssh-agent", ["-D", "-a", agentSocket],
                                                   stdout: lab.directory + "/agent.log", stderr: lab.directory + "/agent.log")
-        defer {
-            kill(agent, SIGTERM)
-            _ = FakeEmulabProcesses.wait(agent, timeout: 5)
-        }
+        defer { agent.stop(grace: 5) }
         var agentEnvironment = environment
         agentEnvironment["SSH_AUTH_SOCK"] = agentSocket
         try waitUntilAgentListens(agentSocket)
-        let added = try FakeEmulabProcesses.run("/usr/bin/ssh-add", [lab.identityPath], environment: agentEnvironment, scratch: lab.directory)
+        let added = try FakeEmulabProcesses.run("/usr/bin/ssh-add", [lab.identityPath], environment: agentEnvironment)
         XCTAssertEqual(added.status, 0, added.stderr)
         let viaAgent = try lab.runInController(Masonlab.binary, ["setup", "--read-info", "--list", lab.listViewPath,
                                                                  "--known-hosts", lab.knownHostsPath],
@@ -180,11 +178,7 @@ final class MasonlabEmulabTests: XCTestCase {
     }
 
     private func waitUntilAgentListens(_ socket: String) throws {
-        let deadline = Date().addingTimeInterval(10)
-        while !FileManager.default.fileExists(atPath: socket) {
-            guard Date() < deadline else { throw FakeEmulabError("ssh-agent did not open \(socket) within 10 s") }
-            usleep(10_000)
-        }
+        try Polling.until("ssh-agent opening \(socket)", within: 10, every: 0.01) { FileManager.default.fileExists(atPath: socket) }
     }
 
     /// Live (not zombie) `masond serve --config` processes: the daemons setup starts on the nodes.

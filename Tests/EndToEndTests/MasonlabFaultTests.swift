@@ -18,11 +18,7 @@ final class MasonlabFaultTests: XCTestCase {
         var missing: [String] = []
         if geteuid() != 0 { missing.append("root") }
         if !FileManager.default.isExecutableFile(atPath: "/usr/sbin/nft") { missing.append("nft (apt-get install nftables)") }
-        if !missing.isEmpty {
-            let what = "MasonlabFaultTests need \(missing.joined(separator: " and "))"
-            if TestPrerequisites.required { throw TestPrerequisites.Missing(what) }
-            throw XCTSkip(what)
-        }
+        try TestPrerequisites.skipUnless(missing.isEmpty, "MasonlabFaultTests need \(missing.joined(separator: " and "))")
         lab = try Masonlab()
     }
 
@@ -34,19 +30,18 @@ final class MasonlabFaultTests: XCTestCase {
     /// A pause of group 0's leader and a partition, seen happening (a daemon in state T, the table
     /// in the ruleset) while masonlab runs, stored with their times, and shaded on the plot.
     func testPauseAndPartitionAreInjectedRecordedShadedAndUndone() throws {
-        let (process, out, err) = try lab.start(["run", "--duration", "4", "--pause", "leader:1:0.5", "--partition", "2.5:0.8", "--json"])
+        let masonlab = try lab.start(["run", "--duration", "4", "--pause", "leader:1:0.5", "--partition", "2.5:0.8", "--json"])
         var lastStopped: Date?, lastTable: Date?
-        let table = "masonlab_\(process.processIdentifier)"
+        let table = "masonlab_\(masonlab.pid)"
         tables.append(table)
-        while process.isRunning {
-            if Self.daemons(of: process.processIdentifier).contains(where: { Self.state($0) == "T" }) { lastStopped = Date() }
+        while masonlab.isRunning {
+            if Masonlab.daemons(of: masonlab.pid).contains(where: { Self.state($0) == "T" }) { lastStopped = Date() }
             if Self.masonlabTables().contains(table) { lastTable = Date() }
             usleep(50_000)
         }
         let exited = Date()
-        let stderr = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        _ = out.fileHandleForReading.readDataToEndOfFile()
-        XCTAssertEqual(process.terminationStatus, 0, stderr)
+        let ended = try masonlab.result(within: 60)
+        XCTAssertEqual(ended.status, .exited(0), ended.errorOutput)
         // Seen in force, and undone well before the end of the run (the pause ends 2.5 s, the
         // partition 0.7 s before the end of measurement).
         XCTAssertGreaterThan(exited.timeIntervalSince(try XCTUnwrap(lastStopped, "no masond was seen stopped during the pause")), 1.5)
@@ -77,16 +72,15 @@ final class MasonlabFaultTests: XCTestCase {
     /// The primary paused past the failover timeout: the backup takes over, and when the old
     /// primary continues the run still passes its checks (contiguity, every client measured).
     func testSequencerPausedPastFailoverIsTakenOverByTheBackup() throws {
-        let (process, out, err) = try lab.start(["run", "--duration", "4", "--nsequence-spaces", "2", "--pause", "sequencer:1:1.2"])
+        let masonlab = try lab.start(["run", "--duration", "4", "--nsequence-spaces", "2", "--pause", "sequencer:1:1.2"])
         var lastStopped: Date?
-        while process.isRunning {
-            if Self.daemons(of: process.processIdentifier).contains(where: { Self.state($0) == "T" }) { lastStopped = Date() }
+        while masonlab.isRunning {
+            if Masonlab.daemons(of: masonlab.pid).contains(where: { Self.state($0) == "T" }) { lastStopped = Date() }
             usleep(50_000)
         }
         let exited = Date()
-        _ = out.fileHandleForReading.readDataToEndOfFile()
-        let stderr = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        XCTAssertEqual(process.terminationStatus, 0, stderr)
+        let ended = try masonlab.result(within: 60)
+        XCTAssertEqual(ended.status, .exited(0), ended.errorOutput)
         XCTAssertGreaterThan(exited.timeIntervalSince(try XCTUnwrap(lastStopped, "the primary was never seen stopped")), 1.2)
         let store = try ResultsStore(path: lab.database)
         let id = try XCTUnwrap(store.listRuns().first?.id)
@@ -112,20 +106,19 @@ final class MasonlabFaultTests: XCTestCase {
     /// Ctrl-C while a daemon is paused and a partition is in force: masonlab exits 130 and leaves
     /// neither a stopped daemon nor its table behind.
     func testInterruptDuringPauseAndPartitionUndoesBoth() throws {
-        let (process, _, _) = try lab.start(["run", "--duration", "5", "--pause", "backup:0.5:4", "--partition", "0.5:4"])
-        let table = "masonlab_\(process.processIdentifier)"
+        let masonlab = try lab.start(["run", "--duration", "5", "--pause", "backup:0.5:4", "--partition", "0.5:4"])
+        let table = "masonlab_\(masonlab.pid)"
         tables.append(table)
         var daemons: [Int32] = []
-        try waitUntil(seconds: 30) {
-            daemons = Self.daemons(of: process.processIdentifier)
-            return !process.isRunning || (daemons.contains { Self.state($0) == "T" } && Self.masonlabTables().contains(table))
+        try Polling.until("a paused daemon and the partition's table", within: 30, every: 0.01) {
+            daemons = Masonlab.daemons(of: masonlab.pid)
+            return !masonlab.isRunning || (daemons.contains { Self.state($0) == "T" } && Self.masonlabTables().contains(table))
         }
-        XCTAssertTrue(process.isRunning, "masonlab ended before the pause and the partition were both in force")
-        kill(process.processIdentifier, SIGINT)
-        process.waitUntilExit()
-        XCTAssertEqual(process.terminationStatus, 130)
+        XCTAssertTrue(masonlab.isRunning, "masonlab ended before the pause and the partition were both in force")
+        masonlab.signal(SIGINT)
+        XCTAssertEqual(try masonlab.result(within: 60).status, .exited(130))
         XCTAssertFalse(Self.masonlabTables().contains(table), "the partition's table was left behind")
-        try waitUntil(seconds: 10) { daemons.allSatisfy { Self.state($0) == nil } }
+        try Polling.until("the paused daemons gone", within: 10, every: 0.01) { daemons.allSatisfy { Self.state($0) == nil } }
     }
 
     /// Bad pauses and partitions exit 2 with one sentence, before anything runs.
@@ -151,26 +144,9 @@ final class MasonlabFaultTests: XCTestCase {
         return status.split(separator: "\n").first { $0.hasPrefix("State:") }?.split(separator: "\t").last.map { String($0.prefix(1)) }
     }
 
-    /// The masond processes of masonlab `pid`'s local testbed, read from /proc (cheaper than
-    /// pgrep while polling: the polling must not slow the run it watches).
-    static func daemons(of pid: Int32) -> [Int32] {
-        let pids = ((try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []).compactMap { Int32($0) }
-        return pids.filter { candidate in
-            guard let command = FileManager.default.contents(atPath: "/proc/\(candidate)/cmdline") else { return false }
-            return String(decoding: command, as: UTF8.self).contains("masonlab-local-\(pid)-")
-        }
-    }
-
     /// The masonlab_* tables in the ruleset.
     static func masonlabTables() -> [String] {
-        let process = Process(), pipe = Pipe()
-        process.executableURL = URL(fileURLWithPath: "/usr/sbin/nft")
-        process.arguments = ["list", "tables"]
-        process.standardOutput = pipe
-        process.standardError = FileHandle.nullDevice
-        guard (try? process.run()) != nil else { return [] }
-        let text = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
+        let text = (try? ChildProcess.run(ChildCommand("/usr/sbin/nft", ["list", "tables"], standardError: .discard), timeout: 30))?.output ?? ""
         return text.split(separator: "\n").compactMap { line in line.split(separator: " ").last.map(String.init) }.filter { $0.hasPrefix("masonlab_") }
     }
 }

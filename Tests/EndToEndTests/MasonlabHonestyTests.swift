@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import Results
+import TestSupport
 import XCTest
 #if canImport(Glibc)
 import Glibc
@@ -42,27 +43,24 @@ final class MasonlabHonestyTests: XCTestCase {
     /// The database locked by another process when the attempt ends: the run prints its summary,
     /// keeps the attempt beside the database, and the next run imports it.
     func testAnAttemptFinishedWhileTheDatabaseIsLockedIsKeptAndImported() throws {
-        let (process, out, err) = try lab.start(["run", "--duration", "2", "--retries", "1"])
+        let masonlab = try lab.start(["run", "--duration", "2", "--retries", "1"])
         // Once the run is in the database, lock it for the rest of the run.
-        try waitUntil(seconds: 60) {
-            !process.isRunning || ((try? ResultsStore(path: lab.database, mode: .existing).listRuns().count) ?? 0) >= 1
+        try Polling.until("the run recorded", within: 60, every: 0.01) {
+            !masonlab.isRunning || ((try? ResultsStore(path: lab.database, mode: .existing).listRuns().count) ?? 0) >= 1
         }
-        guard process.isRunning else {
+        if let early = masonlab.wait(timeout: 0) {
             // It ended before its run was recorded (another local testbed on this machine, say): say why.
-            process.waitUntilExit()
-            return XCTFail("masonlab exited \(process.terminationStatus) before recording its run: "
-                + String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self))
+            return XCTFail("masonlab ended (\(early.status)) before recording its run: \(early.errorOutput)")
         }
         var configuration = Configuration()
         configuration.allowsUnsafeTransactions = true
         let holder = try DatabaseQueue(path: lab.database, configuration: configuration)
         try holder.writeWithoutTransaction { try $0.execute(sql: "BEGIN EXCLUSIVE") }
-        let stdout = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        let stderr = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
+        let ended = try masonlab.result(within: 300)
+        let (stdout, stderr) = (ended.output, ended.errorOutput)
         try holder.writeWithoutTransaction { try $0.execute(sql: "COMMIT") }
 
-        XCTAssertEqual(process.terminationStatus, 0, stderr)
+        XCTAssertEqual(ended.status, .exited(0), stderr)
         XCTAssertTrue(stdout.contains("pending: not in the database yet"), stdout)
         XCTAssertTrue(stderr.contains("the results database stayed locked by another process; attempt 1 of run 1 is kept in "), stderr)
         let pending = lab.database + ".pending"

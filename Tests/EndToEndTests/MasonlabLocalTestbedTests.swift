@@ -1,6 +1,8 @@
 import Foundation
 import Histogram
+import Lab
 import Results
+import TestSupport
 import XCTest
 #if canImport(Glibc)
 import Glibc
@@ -21,21 +23,20 @@ final class MasonlabLocalTestbedTests: XCTestCase {
         func succeeded() -> Int { (try? store().listRuns().filter { $0.status == "succeeded" }.count) ?? 0 }
 
         // First: SIGINT once two points are stored.
-        var (process, _, _) = try lab.start(["run-figure", "mason"])
-        try waitUntil(seconds: 120) { succeeded() >= 2 || !process.isRunning }
-        kill(process.processIdentifier, SIGINT)
-        process.waitUntilExit()
-        XCTAssertEqual(process.terminationStatus, 130)
-        try waitUntil(seconds: 10) { Masonlab.daemons(of: process.processIdentifier).isEmpty }
+        var masonlab = try lab.start(["run-figure", "mason"])
+        try Polling.until("two points stored", within: 120, every: 0.05) { succeeded() >= 2 || !masonlab.isRunning }
+        masonlab.signal(SIGINT)
+        XCTAssertEqual(try masonlab.result(within: 60).status, .exited(130))
+        try Polling.until("the interrupted run's daemons gone", within: 10, every: 0.01) { Masonlab.daemons(of: masonlab.pid).isEmpty }
         let afterInterrupt = try store().listRuns().filter { $0.status == "succeeded" }.map(\.id)
         XCTAssertGreaterThanOrEqual(afterInterrupt.count, 2)
 
         // Second: SIGKILL once one more point is stored; the daemons notice their controller is gone.
-        (process, _, _) = try lab.start(["run-figure", "mason"])
-        try waitUntil(seconds: 120) { succeeded() >= afterInterrupt.count + 1 || !process.isRunning }
-        kill(process.processIdentifier, SIGKILL)
-        process.waitUntilExit()
-        try waitUntil(seconds: 10) { Masonlab.daemons(of: process.processIdentifier).isEmpty }
+        masonlab = try lab.start(["run-figure", "mason"])
+        try Polling.until("one more point stored", within: 120, every: 0.05) { succeeded() >= afterInterrupt.count + 1 || !masonlab.isRunning }
+        masonlab.signal(SIGKILL)
+        XCTAssertEqual(try masonlab.result(within: 60).status, .signalled(SIGKILL))
+        try Polling.until("the killed run's daemons gone", within: 10, every: 0.01) { Masonlab.daemons(of: masonlab.pid).isEmpty }
 
         // Third: to the end.
         let finish = try lab.run(["run-figure", "mason", "--json"])
@@ -52,33 +53,55 @@ final class MasonlabLocalTestbedTests: XCTestCase {
                 XCTAssertEqual(attempt.clients, 4)
             }
         }
-        let table = try JSONSerialization.jsonObject(with: Data(finish.stdout.utf8)) as? [String: Any]
-        XCTAssertEqual((table?["rows"] as? [Any])?.count, 6)
+        XCTAssertEqual(try RunTable.decode(finish.stdout).rows.count, 6)
     }
 
     /// A client that cannot start on the first attempt is retried, and both attempts are kept;
-    /// the percentiles printed equal those of the clients' histograms merged here.
+    /// the percentiles printed equal those of the clients' histograms merged here. The start is
+    /// broken from outside: the test holds the UDP port client-0's first worker binds (placement
+    /// is deterministic: the node's address from `masonlab plan`, its first worker on the base
+    /// port) until masonlab says the first attempt failed.
     func testStartFailureIsRetriedAndPercentilesComeFromTheMergedHistogram() throws {
-        let run = try lab.run(["run", "--duration", "1", "--inject-client-start-failures", "1", "--json"])
+        let plan = try lab.run(["plan"])
+        XCTAssertEqual(plan.status, 0, plan.stderr)
+        let client = try XCTUnwrap(plan.stdout.split(separator: "\n").map { $0.split(separator: " ") }.first { $0.first == "client-0" },
+                                   plan.stdout)
+        let held = try HeldUDPPort(address: String(client[1]), port: MasonOptions().basePort)
+        let masonlab = try lab.start(["run", "--duration", "1", "--json"])
+        try Polling.until("masonlab saying its first attempt failed", within: 120, every: 0.002) {
+            String(decoding: masonlab.outputSoFar.standardError, as: UTF8.self).contains("attempt 1 failed") || !masonlab.isRunning
+        }
+        held.release()  // the next attempt's client binds it
+        let run = Masonlab.Output(try masonlab.result(within: 300))
         XCTAssertEqual(run.status, 0, run.stderr)
         let store = try ResultsStore(path: lab.database)
         let id = try XCTUnwrap(store.listRuns().first?.id)
         let attempts = try store.attempts(run: id)
-        XCTAssertEqual(attempts.map(\.outcome.name), ["failed", "succeeded"])
-        XCTAssertTrue(attempts[0].outcome.reason?.contains("failed to start") == true, attempts[0].outcome.reason ?? "")
+        // Two attempts, unless the machine was so slow that the second began before the port was
+        // released: then every attempt before the last failed the same way.
+        XCTAssertGreaterThanOrEqual(attempts.count, 2)
+        XCTAssertEqual(attempts.map(\.outcome.name), Array(repeating: "failed", count: attempts.count - 1) + ["succeeded"])
+        for failed in attempts.dropLast() {
+            XCTAssertTrue(failed.outcome.reason?.contains("client-0: a client failed to start") == true, failed.outcome.reason ?? "")
+        }
 
         let export = try lab.run(["results", "export", "--json"])
-        let document = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(export.stdout.utf8)) as? [String: Any])
-        let stored = try XCTUnwrap((document["runs"] as? [[String: Any]])?.first?["attempts"] as? [[String: Any]])
-        let clients = try XCTUnwrap(stored.last?["client_results"] as? [[String: Any]])
+        XCTAssertEqual(export.status, 0, export.stderr)
+        let stored = try XCTUnwrap(try ResultsExportDocument.decode(export.stdout).runs.first?.attempts)
+        XCTAssertEqual(stored.count, attempts.count)
+        let clients = try XCTUnwrap(stored.last?.clientResults)
+        XCTAssertEqual(clients.count, 4)
         var merged = Histogram<UInt64>(lowestDiscernibleValue: 1, highestTrackableValue: 60_000_000, numberOfSignificantValueDigits: .three)
         for client in clients {
-            for pair in try XCTUnwrap(client["latency_us"] as? [[NSNumber]]) { _ = merged.record(pair[0].uint64Value, count: pair[1].uint64Value) }
+            for pair in client.latencyUs {
+                XCTAssertEqual(pair.count, 2)
+                _ = merged.record(pair[0], count: pair[1])
+            }
         }
-        let row = try XCTUnwrap(((try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any])?["rows"] as? [[String: Any]])?.first)
-        XCTAssertEqual((row["p50_us"] as? NSNumber)?.uint64Value, merged.valueAtPercentile(50))
-        XCTAssertEqual((row["p99_us"] as? NSNumber)?.uint64Value, merged.valueAtPercentile(99))
-        XCTAssertEqual((row["p999_us"] as? NSNumber)?.uint64Value, merged.valueAtPercentile(99.9))
+        let row = try XCTUnwrap(try RunTable.decode(run.stdout).rows.first)
+        XCTAssertEqual(row.p50Us, Double(merged.valueAtPercentile(50)))
+        XCTAssertEqual(row.p99Us, Double(merged.valueAtPercentile(99)))
+        XCTAssertEqual(row.p999Us, Double(merged.valueAtPercentile(99.9)))
     }
 
     /// A run with a leader kill and a sequencer kill keeps contiguity (the runner checks it on
@@ -115,5 +138,37 @@ final class MasonlabLocalTestbedTests: XCTestCase {
         let junk = try lab.run(["results", "list", "--db", "junk.sqlite"])
         XCTAssertEqual(junk.status, 2, junk.stderr)
         XCTAssertTrue(junk.stderr.contains("not"), junk.stderr)
+    }
+}
+
+/// `masonlab run --json`'s table, the fields these tests read.
+private struct RunTable: Decodable {
+    struct Row: Decodable {
+        var p50Us: Double?
+        var p99Us: Double?
+        var p999Us: Double?
+    }
+
+    var rows: [Row]
+
+    static func decode(_ text: String) throws -> RunTable {
+        let decoder = JSONDecoder()
+        decoder.keyDecodingStrategy = .convertFromSnakeCase
+        return try decoder.decode(RunTable.self, from: Data(text.utf8))
+    }
+}
+
+/// `masonlab results export --json`, the fields these tests read.
+private struct ResultsExportDocument: Decodable {
+    struct Run: Decodable { var attempts: [Attempt] }
+    struct Attempt: Decodable { var clientResults: [Client] }
+    struct Client: Decodable { var latencyUs: [[UInt64]] }
+
+    var runs: [Run]
+
+    static func decode(_ text: String) throws -> ResultsExportDocument {
+        let decoder = JSONDecoder()
+        decoder.keyDecodingStrategy = .convertFromSnakeCase
+        return try decoder.decode(ResultsExportDocument.self, from: Data(text.utf8))
     }
 }

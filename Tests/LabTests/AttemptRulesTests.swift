@@ -1,6 +1,7 @@
 import Control
 import Foundation
 import Synchronization
+import TestSupport
 import Testing
 @testable import Lab
 #if canImport(Glibc)
@@ -185,13 +186,11 @@ final class FakeDaemons: Sendable {
         let parent = URL(fileURLWithPath: NSTemporaryDirectory() + "masonlab-parent-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: parent) }
         // A pid that is certainly gone: a child that has exited and been reaped.
-        let child = Process()
-        child.executableURL = URL(fileURLWithPath: "/bin/true")
-        try child.run()
-        child.waitUntilExit()
-        let dead = parent.appendingPathComponent("masonlab-local-\(child.processIdentifier)-42")
+        let child = try RunningChild(ChildCommand("/bin/true"))
+        _ = try #require(child.wait(timeout: 10))
+        let dead = parent.appendingPathComponent("masonlab-local-\(child.pid)-42")
         let alive = parent.appendingPathComponent("masonlab-local-\(getpid())-43")
-        let other = parent.appendingPathComponent("masonlab-results-\(child.processIdentifier)")
+        let other = parent.appendingPathComponent("masonlab-results-\(child.pid)")
         for folder in [dead, alive, other] { try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true) }
         LocalDaemons.removeAbandonedFolders(in: parent)
         #expect(!FileManager.default.fileExists(atPath: dead.path))

@@ -1,6 +1,7 @@
 import Foundation
 import Lab
 import Results
+import TestSupport
 import Testing
 #if canImport(Glibc)
 import Glibc
@@ -99,12 +100,9 @@ import Glibc
 
     /// SIGSTOP and SIGCONT reach the daemon of the node named; `healAll` continues what is left stopped.
     @Test func theLocalNemesisStopsAndContinuesTheNodesProcess() throws {
-        let sleeper = Process()
-        sleeper.executableURL = URL(fileURLWithPath: "/bin/sleep")
-        sleeper.arguments = ["30"]
-        try sleeper.run()
-        defer { sleeper.terminate() }
-        let pid = sleeper.processIdentifier
+        let sleeper = try RunningChild(ChildCommand("/bin/sleep", ["30"]))
+        defer { sleeper.stop(grace: 5) }
+        let pid = sleeper.pid
         let nemesis = LocalNemesis()
         let node = NodeSlot(name: "proxy-0", address: "127.0.1.3")
         nemesis.daemons([(address: node.address, pid: pid)])
@@ -154,14 +152,7 @@ import Glibc
     }
 
     static func nftTables() -> String {
-        let process = Process(), pipe = Pipe()
-        process.executableURL = URL(fileURLWithPath: "/usr/sbin/nft")
-        process.arguments = ["list", "tables"]
-        process.standardOutput = pipe
-        try? process.run()
-        let text = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        return text
+        (try? ChildProcess.run(ChildCommand("/usr/sbin/nft", ["list", "tables"]), timeout: 30))?.output ?? ""
     }
 
     private func waitFor(_ condition: () -> Bool) throws {

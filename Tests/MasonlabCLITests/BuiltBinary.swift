@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 
 /// The built executables (masonlab, masond), run as a user runs them: a subprocess, how it ended,
 /// its output.
@@ -19,18 +20,14 @@ enum BuiltBinary {
         return beside.deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent(name)
     }
 
-    static func run(_ name: String, _ arguments: [String]) throws -> Result {
-        let process = Process()
-        process.executableURL = url(name)
-        process.arguments = arguments
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        let stdout = out.fileHandleForReading.readDataToEndOfFile()
-        let stderr = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return Result(status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self),
-                      stderr: String(decoding: stderr, as: UTF8.self), signaled: process.terminationReason == .uncaughtSignal)
+    /// Runs the binary to its end; throws (with what it printed) if it runs longer than `timeout` seconds.
+    static func run(_ name: String, _ arguments: [String], timeout: Double = 300) throws -> Result {
+        let result = try ChildProcess.run(ChildCommand(url(name).path, arguments), timeout: timeout)
+        switch result.status {
+        case .exited(let code):
+            return Result(status: code, stdout: result.output, stderr: result.errorOutput)
+        case .signalled(let signal):
+            return Result(status: signal, stdout: result.output, stderr: result.errorOutput, signaled: true)
+        }
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// `masonlab simulate` shows each seed when it finishes, and an interrupted sweep keeps what it found.
@@ -27,26 +28,16 @@ import Testing
     /// Ctrl-C in the middle of a long sweep: the rows already printed stay, the summary counts the
     /// finished seeds, and the exit is 130.
     @Test func interruptedSweepPrintsWhatFinished() throws {
-        let process = Process()
-        process.executableURL = SimulateCommandTests.binaryURL
-        process.arguments = ["simulate", "--seeds", "100000", "--duration", "0.05"]
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        // Read rows until three seeds have finished, then interrupt.
-        var text = ""
-        let reader = out.fileHandleForReading
-        while text.split(whereSeparator: \.isNewline).count < 4 {
-            let chunk = reader.availableData
-            if chunk.isEmpty { break }
-            text += String(decoding: chunk, as: UTF8.self)
+        let simulate = try RunningChild(ChildCommand(SimulateCommandTests.binaryURL.path, ["simulate", "--seeds", "100000", "--duration", "0.05"]))
+        // Wait until three seeds have finished (a header and three rows), then interrupt.
+        try Polling.until("three seeds finished", within: 120, every: 0.01) {
+            String(decoding: simulate.outputSoFar.standardOutput, as: UTF8.self).split(whereSeparator: \.isNewline).count >= 4
+                || !simulate.isRunning
         }
-        kill(process.processIdentifier, SIGINT)
-        text += String(decoding: reader.readDataToEndOfFile(), as: UTF8.self)
-        _ = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 130)
+        simulate.signal(SIGINT)
+        let ended = try simulate.result(within: 60)
+        #expect(ended.status == .exited(130))
+        let text = ended.output
         let lines = text.split(whereSeparator: \.isNewline)
         #expect(lines.first?.hasPrefix("seed") == true)
         let rows = lines.dropFirst().filter { $0.first?.isNumber == true }

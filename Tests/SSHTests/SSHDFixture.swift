@@ -28,7 +28,7 @@ final class SSHDFixture {
     /// sshd's log (its `LogLevel` set through `sshdConfig`).
     var logPath: String { directory + "/sshd.log" }
     private var fingerprints: [String] = []
-    private var process: Process?
+    private var process: RunningChild?
 
     /// `sshdConfig`: lines added to sshd's configuration.
     init(sshdConfig: String = "") throws {
@@ -96,30 +96,23 @@ final class SSHDFixture {
     }
 
     private func start() throws {
-        let sshd = Process()
-        sshd.executableURL = URL(fileURLWithPath: Self.sshd)
-        sshd.arguments = ["-D", "-E", logPath, "-f", directory + "/sshd_config", "-p", String(port), "-h", hostKey]
-        sshd.standardOutput = FileHandle.nullDevice
-        sshd.standardError = FileHandle(forWritingAtPath: "/dev/null")
-        try sshd.run()
+        let sshd = try RunningChild(ChildCommand(Self.sshd, ["-D", "-E", logPath, "-f", directory + "/sshd_config", "-p", String(port), "-h", hostKey],
+                                                 standardOutput: .discard))
         process = sshd
         // Wait until the port accepts, without a fixed sleep: poll with short connect attempts.
-        let deadline = Date().addingTimeInterval(10)
-        while !Self.accepts(port: port) {
-            guard sshd.isRunning, Date() < deadline else {
-                throw FixtureError("sshd did not start listening on 127.0.0.1:\(port)")
+        try Polling.until("sshd listening on 127.0.0.1:\(port)", within: 10, every: 0.01) {
+            if let ended = sshd.wait(timeout: 0) {
+                let log = (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? ""
+                throw FixtureError("sshd exited (\(ended.status)) before listening on 127.0.0.1:\(port): \(ended.errorOutput)\(log)")
             }
-            usleep(10_000)
+            return Self.accepts(port: port)
         }
     }
 
     private func terminate() {
         guard let sshd = process else { return }
         process = nil
-        if sshd.isRunning {
-            sshd.terminate()
-            sshd.waitUntilExit()
-        }
+        sshd.stop(grace: 5)
     }
 
     private static func accepts(port: Int) -> Bool {
@@ -160,17 +153,7 @@ final class SSHDFixture {
 
     @discardableResult
     private static func run(_ tool: String, _ arguments: [String]) throws -> String {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: tool)
-        process.arguments = arguments
-        let pipe = Pipe()
-        process.standardInput = FileHandle.nullDevice
-        process.standardOutput = pipe
-        try process.run()
-        let output = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else { throw FixtureError("\(tool) \(arguments) failed") }
-        return String(decoding: output, as: UTF8.self)
+        try ChildProcess.run(ChildCommand(tool, arguments), timeout: 60).checked().output
     }
 }
 

@@ -2,6 +2,7 @@ import Foundation
 #if canImport(Glibc)
 import Glibc
 #endif
+import TestSupport
 import Transport
 
 /// A test-setup step that failed, with the command or call and what it said.
@@ -18,21 +19,12 @@ enum IPTool {
     @discardableResult
     static func run(_ arguments: [String]) throws -> String {
         guard let path else { throw NamespaceSetupError(description: "the ip tool (iproute2) is not installed") }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: path)
-        process.arguments = arguments
-        let output = Pipe(), errors = Pipe()
-        process.standardOutput = output
-        process.standardError = errors
-        try process.run()
-        let out = output.fileHandleForReading.readDataToEndOfFile()
-        let err = errors.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
-            throw NamespaceSetupError(description: "ip \(arguments.joined(separator: " ")) exited with \(process.terminationStatus): "
-                + String(decoding: err, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines))
+        let result = try ChildProcess.run(ChildCommand(path, arguments), timeout: 30)
+        guard result.status.succeeded else {
+            throw NamespaceSetupError(description: "ip \(arguments.joined(separator: " ")) exited with \(result.status.shellStatus): "
+                + result.errorOutput.trimmingCharacters(in: .whitespacesAndNewlines))
         }
-        return String(decoding: out, as: UTF8.self)
+        return result.output
     }
 }
 

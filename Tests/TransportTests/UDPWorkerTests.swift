@@ -1,4 +1,5 @@
 import Protocols
+import TestSupport
 import Transport
 import XCTest
 
@@ -56,7 +57,7 @@ final class UDPWorkerTests: XCTestCase {
             a.stop()
             b.stop()
         }
-        try waitUntil { b.perform { ($0[0] as! Prober).replies.count } >= 500 }
+        try Polling.until("500 replies", within: 10, every: 0.001) { b.perform { ($0[0] as! Prober).replies.count } >= 500 }
         let replies = b.perform { ($0[0] as! Prober).replies }
         XCTAssertEqual(replies.count, 500)
         XCTAssertEqual(Set(replies.map(\.seqRequestID)), Set(0 ..< 500))
@@ -81,7 +82,7 @@ final class UDPWorkerTests: XCTestCase {
         let b = Worker(name: "probe", io: proberIO, addresses: book, roles: [prober]) { _, _, _ in }
         b.start()
         defer { b.stop() }
-        try waitUntil { a.statistics.toCrashedRoles >= 1 }
+        try Polling.until("a datagram to the crashed role counted", within: 10, every: 0.001) { a.statistics.toCrashedRoles >= 1 }
         XCTAssertEqual(a.perform { ($0[0] as! Sequencer).allocations }, 0)
         XCTAssertEqual(b.perform { ($0[0] as! Prober).replies.count }, 0)
     }
@@ -96,21 +97,4 @@ final class UDPWorkerTests: XCTestCase {
         XCTAssertNil(MACAddress("0a:1b:2c:3d:4e"))
         XCTAssertNil(MACAddress("0a:1b:2c:3d:4e:5g"))
     }
-}
-
-/// Polls `condition` every millisecond for up to `seconds`; throws (failing the test) when it never holds.
-func waitUntil(seconds: Double = 10, _ condition: () -> Bool) throws {
-    let deadline = Date().addingTimeInterval(seconds)
-    while !condition() {
-        guard Date() < deadline else {
-            throw WaitTimedOut(seconds: seconds)
-        }
-        usleep(1_000)
-    }
-}
-
-/// A condition a test waited for never held.
-struct WaitTimedOut: Error, CustomStringConvertible {
-    var seconds: Double
-    var description: String { "condition not met within \(seconds) s" }
 }
