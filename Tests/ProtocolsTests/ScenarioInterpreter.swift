@@ -324,6 +324,27 @@ final class ScenarioInterpreter {
         return lines.isEmpty ? ["empty"] : lines
     }
 
+    // MARK: Invariants
+
+    /// Counters that must stay zero whatever the script did, one sentence per violation: a Raft
+    /// replica's `dropped` (a second leader in one term, a committed entry that differs, malformed
+    /// input), and every role's implausible input (no correct peer sends it).
+    func invariantViolations() -> [String] {
+        guard let network else { return [] }
+        return network.nodes.compactMap { node in
+            var counters: [(String, UInt64)] = []
+            if let raft = ScenarioNetwork.raftNode(of: node.role) { counters.append(("Raft dropped", raft.dropped)) }
+            switch node.role {
+            case let proxy as Proxy: counters.append(("implausible", proxy.drops.implausible))
+            case let sequencer as Sequencer: counters.append(("implausible", sequencer.drops.implausible))
+            case let host as ScenarioRaftHost: counters.append(("non-Raft input", host.rejected))
+            default: break
+            }
+            let nonzero = counters.filter { $0.1 != 0 }.map { "\($0.0)=\($0.1)" }
+            return nonzero.isEmpty ? nil : "\(label): \(node.name) counted what must never happen: \(nonzero.joined(separator: ", "))"
+        }
+    }
+
     // MARK: Names
 
     private func node(_ name: String, _ command: ScenarioCommand, _ network: ScenarioNetwork) throws(ScenarioError)

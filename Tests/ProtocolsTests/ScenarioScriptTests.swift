@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 
 /// The scenario runner itself: parsing, mismatch reports, rewriting, script errors, determinism.
@@ -85,6 +86,21 @@ import Testing
         #expect(error("tick 5min")?.contains("a duration like 20us") == true)
         #expect(error("deliver form=r0")?.contains("`form=r0` is not valid here; expected one of the keys from, n, to") == true)
         #expect(error("request r1 to=r0")?.contains("works only on clients") == true)
+    }
+
+    /// A real scenario passes as written and fails once one expected line changes: the files'
+    /// outputs are compared, not only parsed.
+    @Test func aChangedLineInARealScenarioIsCaught() throws {
+        let file = "raft-election.txt"
+        let text = try String(contentsOf: ScenarioTests.directory.appendingPathComponent(file), encoding: .utf8)
+        let parsed = try ScenarioScript(text: text)
+        #expect(parsed.mismatches(outputs: try ScenarioTests.run(parsed, label: file), file: file).isEmpty)
+        let tampered = text.replacingOccurrences(of: "r2->r0 Vote term=1 granted=true", with: "r2->r0 Vote term=1 granted=false")
+        #expect(tampered != text)
+        let reparsed = try ScenarioScript(text: tampered)
+        let mismatches = reparsed.mismatches(outputs: try ScenarioTests.run(reparsed, label: file), file: file)
+        #expect(mismatches.count == 1)
+        #expect(mismatches.first?.contains("- r2->r0 Vote term=1 granted=false\n+ r2->r0 Vote term=1 granted=true") == true)
     }
 
     /// The same script prints the same trace every time: a seed fixes every timeout.

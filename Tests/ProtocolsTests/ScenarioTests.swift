@@ -50,7 +50,15 @@ import Testing
     static func run(_ script: ScenarioScript, label: String) throws(ScenarioError) -> [[String]] {
         let interpreter = ScenarioInterpreter(label: label)
         var outputs: [[String]] = []
-        for block in script.blocks { outputs.append(try interpreter.run(block.command)) }
+        func checkInvariants() {
+            for violation in interpreter.invariantViolations() { Issue.record(Comment(rawValue: violation)) }
+        }
+        for block in script.blocks {
+            // A block that starts a new cluster ends the old one: check it first.
+            if block.command.name == "raft" || block.command.name == "mason" { checkInvariants() }
+            outputs.append(try interpreter.run(block.command))
+        }
+        checkInvariants()
         return outputs
     }
 }
