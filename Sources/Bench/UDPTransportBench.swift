@@ -9,10 +9,11 @@ import Transport
 /// that sends every datagram straight back, once a `Worker` hosting a sequencer, which decodes
 /// each message, answers it through the codec and coalesces the replies to one peer. Both servers
 /// run on core 1, the generator on core 0. Counts messages answered per second.
-public func benchmarkUDPTransport(seconds: Double) -> [BenchResult] {
-    let raw = echoRate(seconds: seconds, transport: false, coalesce: false)
-    let single = echoRate(seconds: seconds, transport: true, coalesce: false)
-    let worker = echoRate(seconds: seconds, transport: true, coalesce: true)
+/// Throws when a loopback socket cannot be opened.
+public func benchmarkUDPTransport(seconds: Double) throws -> [BenchResult] {
+    let raw = try echoRate(seconds: seconds, transport: false, coalesce: false)
+    let single = try echoRate(seconds: seconds, transport: true, coalesce: false)
+    let worker = try echoRate(seconds: seconds, transport: true, coalesce: true)
     return [
         BenchResult(name: "udp-raw", unit: "messages/s echoed by a raw recvmmsg/sendmmsg loop", operations: raw.0,
                     seconds: raw.1, target: nil),
@@ -29,10 +30,10 @@ private final class StopFlag: Sendable { let value = Atomic<Bool>(false) }
 private struct Handoff<T>: @unchecked Sendable { let value: T }
 
 /// Messages answered and the seconds it took.
-private func echoRate(seconds: Double, transport: Bool, coalesce: Bool) -> (UInt64, Double) {
+private func echoRate(seconds: Double, transport: Bool, coalesce: Bool) throws -> (UInt64, Double) {
     let loopback = NetAddress(ip: 0x7F00_0001, port: 0)
-    let server = try! UDPSocket(bind: loopback, batch: 64)
-    let generator = try! UDPSocket(bind: loopback, batch: 64)
+    let server = try UDPSocket(bind: loopback, batch: 64)
+    let generator = try UDPSocket(bind: loopback, batch: 64)
     let serverEndpoint = Endpoint(0), generatorEndpoint = Endpoint(1)
     let book = AddressBook([(serverEndpoint, server.localAddress), (generatorEndpoint, generator.localAddress)])
     let stop = StopFlag()
@@ -67,7 +68,11 @@ private func echoRate(seconds: Double, transport: Bool, coalesce: Bool) -> (UInt
     let message = Message.heartbeat(Heartbeat(group: 0, nonce: 1, durableBelow: 0))
     for i in 0 ..< 64 {
         var w = ByteWriter(UnsafeMutableRawBufferPointer(rebasing: out.buffer(i)[Datagram.headerSize...]))
-        try! message.encode(into: &w)
+        do {
+            try message.encode(into: &w)
+        } catch {
+            preconditionFailure("a heartbeat fits a 128-byte slot: \(error)")
+        }
         Datagram.writeHeader(out.buffer(i), frames: 1, runTag: RunTag.none, source: generatorEndpoint, destination: serverEndpoint)
         out.lengths[i] = Datagram.headerSize + w.count
         out.peers[i] = server.localAddress

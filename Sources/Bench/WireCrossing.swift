@@ -8,8 +8,12 @@ struct WireCrossing {
     mutating func cross(_ message: Message) -> Message {
         buffer.withUnsafeMutableBytes { raw in
             var writer = ByteWriter(raw)
-            try! message.encode(into: &writer)
-            return try! Message(decoding: UnsafeRawBufferPointer(rebasing: raw[0 ..< writer.count]))
+            do {
+                try message.encode(into: &writer)
+                return try Message(decoding: UnsafeRawBufferPointer(rebasing: raw[0 ..< writer.count]))
+            } catch {
+                preconditionFailure("a benchmark message did not cross the wire: \(error)")
+            }
         }
     }
 }

@@ -104,26 +104,17 @@ public final class ControlClient: Sendable {
         for fd in channel.owned { Glibc.close(fd) }
     }
 
-    /// Calls `method` with raw JSON `params` (an object or an array, or nil for none) and returns
-    /// the raw JSON of the result.
-    public func call(method: String, params: Data? = nil) throws -> Data {
-        var paramsValue: JSONValue?
-        if let params {
-            do {
-                paramsValue = try JSONParser.parse([UInt8](params))
-            } catch {
-                throw RPCError.invalidParams("params of \(method) are not JSON (\(error)); pass an encoded object or array")
-            }
-        }
-        return Data(JSONWriter.serialize(try call(method, paramsValue)))
+    /// Calls `method` with `params` (an object or an array, or nil for none) and returns its
+    /// result as parsed, undecoded.
+    public func call(method: String, params: JSONValue? = nil) throws -> JSONValue {
+        try call(method, params)
     }
 
     /// Calls `method` with `params` encoded as JSON and decodes its result as `Result`.
     public func call<Params: Encodable, Result: Decodable>(
         _ method: String, params: Params, as resultType: Result.Type = Result.self
     ) throws -> Result {
-        let data = try RPC.encode(params)
-        let value = try call(method, try JSONParser.parse([UInt8](data)))
+        let value = try call(method, try RPC.encode(params))
         return try decodeResult(resultType, from: value, method: method)
     }
 
@@ -210,7 +201,7 @@ public final class ControlClient: Sendable {
             guard case let .number(codeText)? = error["code"], let code = Int(codeText), case let .string(message)? = error["message"] else {
                 throw ControlError.invalidResponse(peer: peer, reason: "error without an integer code and a string message")
             }
-            throw RPCError(code: code, message: message, data: error["data"].map { Data(JSONWriter.serialize($0)) })
+            throw RPCError(code: code, message: message, data: error["data"])
         }
         guard responseID == .integer(id) else {
             throw ControlError.invalidResponse(peer: peer, reason: "expected the response to request \(id), got one with id \(responseID.briefDescription)")

@@ -1,11 +1,11 @@
 /// Why a line is not JSON, with the byte offset where it stops being so.
-enum JSONSyntaxError: Error, Equatable, Sendable, CustomStringConvertible {
+public enum JSONSyntaxError: Error, Equatable, Sendable, CustomStringConvertible {
     /// The bytes are not UTF-8; `byte` is the first one that cannot start or continue a character.
     case invalidUTF8(offset: Int, byte: UInt8)
     /// The text is UTF-8 but not JSON.
     case invalid(offset: Int, reason: String)
 
-    var description: String {
+    public var description: String {
         switch self {
         case let .invalidUTF8(offset, byte):
             "invalid UTF-8 at byte \(offset) (0x\(String(byte, radix: 16, uppercase: true)))"
@@ -18,7 +18,7 @@ enum JSONSyntaxError: Error, Equatable, Sendable, CustomStringConvertible {
 /// A strict RFC 8259 parser: one JSON value per input, optional surrounding whitespace, UTF-8
 /// only, no duplicate object keys, nesting bounded by `maxDepth` so a hostile line cannot exhaust
 /// the stack. Numbers are kept as text (see `JSONValue`).
-struct JSONParser {
+public struct JSONParser {
     /// Deeper nesting than any control request needs, shallow enough for a thread's stack.
     static let maxDepth = 256
 
@@ -29,7 +29,7 @@ struct JSONParser {
     private init(_ bytes: [UInt8]) { self.bytes = bytes }
 
     /// Parses `bytes` as exactly one JSON value.
-    static func parse(_ bytes: [UInt8]) throws(JSONSyntaxError) -> JSONValue {
+    public static func parse(_ bytes: [UInt8]) throws(JSONSyntaxError) -> JSONValue {
         try validateUTF8(bytes)
         var parser = JSONParser(bytes)
         parser.skipWhitespace()

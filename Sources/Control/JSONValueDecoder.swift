@@ -133,7 +133,7 @@ private struct ValueDecoder: Decoder {
 
     func container<Key: CodingKey>(keyedBy type: Key.Type) throws -> KeyedDecodingContainer<Key> {
         guard case let .object(members) = value else {
-            throw JSONValueDecoder.mismatch([String: Any].self, "an object", value, codingPath)
+            throw JSONValueDecoder.mismatch([String: JSONValue].self, "an object", value, codingPath)
         }
         tracker?.open()
         return KeyedDecodingContainer(ObjectContainer<Key>(members: members, codingPath: codingPath, tracker: tracker))
@@ -141,7 +141,7 @@ private struct ValueDecoder: Decoder {
 
     func unkeyedContainer() throws -> any UnkeyedDecodingContainer {
         guard case let .array(elements) = value else {
-            throw JSONValueDecoder.mismatch([Any].self, "an array", value, codingPath)
+            throw JSONValueDecoder.mismatch([JSONValue].self, "an array", value, codingPath)
         }
         return ArrayContainer(elements: elements, codingPath: codingPath, strict: tracker != nil)
     }
@@ -354,14 +354,14 @@ private struct ArrayContainer: UnkeyedDecodingContainer {
     }
 
     mutating func nestedContainer<NestedKey: CodingKey>(keyedBy type: NestedKey.Type) throws -> KeyedDecodingContainer<NestedKey> {
-        let (value, path) = try next([String: Any].self)
+        let (value, path) = try next([String: JSONValue].self)
         let container = try nestedDecoder(value, path, strict: strict).container(keyedBy: type)
         currentIndex += 1
         return container
     }
 
     mutating func nestedUnkeyedContainer() throws -> any UnkeyedDecodingContainer {
-        let (value, path) = try next([Any].self)
+        let (value, path) = try next([JSONValue].self)
         let container = try nestedDecoder(value, path, strict: strict).unkeyedContainer()
         currentIndex += 1
         return container

@@ -44,10 +44,10 @@ public struct WorkerSpec: Codable, Sendable, Equatable {
     /// `a.b.c.d:port` (port 0: any free port, reported back by roles.start).
     public var address: String
     public var endpoints: [UInt32]
-    /// `udp` (default) or `dpdk` (needs masond started with --dpdk).
-    public var transport: String?
+    /// `udp` when absent.
+    public var transport: WorkerTransport?
 
-    public init(address: String, endpoints: [UInt32], transport: String? = nil) {
+    public init(address: String, endpoints: [UInt32], transport: WorkerTransport? = nil) {
         self.address = address
         self.endpoints = endpoints
         self.transport = transport

@@ -18,10 +18,6 @@ extension PrepareReport {
         return lines.joined(separator: "\n")
     }
 
-    /// `masond prepare --json`: one line, sorted keys.
-    public func jsonString() throws -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return String(decoding: try encoder.encode(self), as: UTF8.self)
-    }
+    /// `masond prepare --json`: one line.
+    public func jsonString() throws -> String { try JSONOutput.string(self) }
 }

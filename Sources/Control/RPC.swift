@@ -9,19 +9,9 @@ public enum RPC {
     /// Absent params decode as `{}`, so a type whose fields are all optional needs none. A member
     /// the type does not know is refused by name (`params.cluster.proxy: unknown key "maxBatchOp"
     /// (known: ...)`): a misspelled setting would otherwise run with its default, unnoticed.
-    public static func decode<T: Decodable>(_ type: T.Type, from params: Data?) throws(RPCError) -> T {
-        let value: JSONValue
-        if let params {
-            do {
-                value = try JSONParser.parse([UInt8](params))
-            } catch {
-                throw .invalidParams("params: \(error)")
-            }
-        } else {
-            value = .object([:])
-        }
+    public static func decode<T: Decodable>(_ type: T.Type, from params: JSONValue?) throws(RPCError) -> T {
         do {
-            return try JSONValueDecoder.decode(type, from: value, strict: true)
+            return try JSONValueDecoder.decode(type, from: params ?? .object([:]), strict: true)
         } catch let error as DecodingError {
             let message = JSONValueDecoder.describe(error, root: "params")
             throw .invalidParams(params == nil ? "params: required but missing (\(message))" : message)
@@ -31,18 +21,11 @@ public enum RPC {
     }
 
     /// Encodes a method's result; a value JSON cannot carry (a NaN, say) is an internal error.
-    public static func encode<T: Encodable>(_ value: T) throws(RPCError) -> Data {
+    public static func encode<T: Encodable>(_ value: T) throws(RPCError) -> JSONValue {
         do {
-            return try encoder().encode(value)
+            return try JSONValueEncoder.encode(value)
         } catch {
             throw .internalError("could not encode the \(T.self) result: \(error)")
         }
-    }
-
-    /// The encoder for params and results: compact, keys sorted so output is deterministic.
-    static func encoder() -> JSONEncoder {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return encoder
     }
 }

@@ -26,10 +26,10 @@ public struct RPCError: Error, Equatable, Sendable, CustomStringConvertible {
 
     public var code: Int
     public var message: String
-    /// Optional structured detail, as raw JSON (nil when absent).
-    public var data: Data?
+    /// Optional structured detail (nil when absent).
+    public var data: JSONValue?
 
-    public init(code: Int, message: String, data: Data? = nil) {
+    public init(code: Int, message: String, data: JSONValue? = nil) {
         self.code = code
         self.message = message
         self.data = data
@@ -50,7 +50,7 @@ public struct RPCError: Error, Equatable, Sendable, CustomStringConvertible {
     public static func internalError(_ message: String) -> RPCError { RPCError(code: Code.internalError, message: message) }
 
     /// An error of the daemon's own; `code` must lie in `Code.applicationRange`.
-    public static func application(code: Int, _ message: String, data: Data? = nil) -> RPCError {
+    public static func application(code: Int, _ message: String, data: JSONValue? = nil) -> RPCError {
         precondition(Code.applicationRange.contains(code), "application error codes lie in -32099...-32000, got \(code)")
         return RPCError(code: code, message: message, data: data)
     }

@@ -56,22 +56,12 @@ struct RequestDispatcher: Sendable {
         case nil: return Self.error(.invalidRequest("\(label).method: required but missing; name the method to call as a string"), id: replyID)
         case let other?: return Self.error(.invalidRequest("\(label).method: expected a string, got \(other.briefDescription)"), id: replyID)
         }
-        var params: Data?
-        switch members["params"] {
-        case nil: params = nil
-        case let value? where isStructured(value): params = Data(JSONWriter.serialize(value))
-        case let other?:
-            return Self.error(.invalidRequest("\(label).params: expected an object or an array, got \(other.briefDescription)"), id: replyID)
+        let params = members["params"]
+        if let params, !isStructured(params) {
+            return Self.error(.invalidRequest("\(label).params: expected an object or an array, got \(params.briefDescription)"), id: replyID)
         }
 
-        let outcome = Result { () throws(RPCError) -> JSONValue in
-            let result = try handler.handle(method: method, params: params)
-            do {
-                return try JSONParser.parse([UInt8](result))
-            } catch {
-                throw .internalError("the handler of \(method) returned a result that is not JSON (\(error)); this is a masond bug")
-            }
-        }
+        let outcome = Result { () throws(RPCError) -> JSONValue in try handler.handle(method: method, params: params) }
         guard id != nil else { return nil }  // a notification: handled, never answered
         switch outcome {
         case let .success(result):
@@ -88,16 +78,10 @@ struct RequestDispatcher: Sendable {
         }
     }
 
-    /// The response object carrying `error`. Error data that is not JSON is itself reported.
+    /// The response object carrying `error`.
     static func error(_ error: RPCError, id: JSONValue) -> JSONValue {
         var body: [String: JSONValue] = ["code": .integer(error.code), "message": .string(error.message)]
-        if let data = error.data {
-            if let value = try? JSONParser.parse([UInt8](data)) {
-                body["data"] = value
-            } else {
-                body["message"] = .string(error.message + " (its error data was not JSON; this is a masond bug)")
-            }
-        }
+        body["data"] = error.data
         return .object(["jsonrpc": .string("2.0"), "id": id, "error": .object(body)])
     }
 

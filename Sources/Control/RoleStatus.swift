@@ -13,10 +13,8 @@ public struct RolesStatus: Codable, Sendable, Equatable {
 
 public struct RoleStatus: Codable, Sendable, Equatable {
     public var endpoint: UInt32
-    /// `sequencer`, `backup`, `proxy` or `client`.
-    public var kind: String
-    /// `running`, `crashed` or `stopped`.
-    public var state: String
+    public var kind: RoleKind
+    public var state: RoleState
     /// Ready to serve: a sequencer that hands out numbers (a backup once it took over; a standby
     /// backup is running but not ready), a proxy that knows its group's serving leader, a
     /// running client.
@@ -28,7 +26,7 @@ public struct RoleStatus: Codable, Sendable, Equatable {
     /// Role counters: completed, allocations, committed batches, rejected input...
     public var counters: [String: UInt64]
 
-    public init(endpoint: UInt32, kind: String, state: String, ready: Bool, group: Int? = nil, leader: Bool? = nil,
+    public init(endpoint: UInt32, kind: RoleKind, state: RoleState, ready: Bool, group: Int? = nil, leader: Bool? = nil,
                 term: UInt64? = nil, counters: [String: UInt64]) {
         self.endpoint = endpoint
         self.kind = kind
@@ -43,11 +41,11 @@ public struct RoleStatus: Codable, Sendable, Equatable {
 
 public struct WorkerStatus: Codable, Sendable, Equatable {
     public var address: String
-    public var transport: String
+    public var transport: WorkerTransport
     public var endpoints: [UInt32]
     public var counters: [String: UInt64]
 
-    public init(address: String, transport: String, endpoints: [UInt32], counters: [String: UInt64]) {
+    public init(address: String, transport: WorkerTransport, endpoints: [UInt32], counters: [String: UInt64]) {
         self.address = address
         self.transport = transport
         self.endpoints = endpoints

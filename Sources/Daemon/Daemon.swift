@@ -23,7 +23,7 @@ public final class Daemon: ControlHandler {
         self.seed = seed
     }
 
-    public func handle(method: String, params: Data?) throws(RPCError) -> Data {
+    public func handle(method: String, params: JSONValue?) throws(RPCError) -> JSONValue {
         switch method {
         case "node.info": return try RPC.encode(nodeInfo())
         case "roles.start": return try RPC.encode(start(try RPC.decode(StartRolesRequest.self, from: params)))
@@ -75,14 +75,14 @@ public final class Daemon: ControlHandler {
     /// Opens the transport a planned worker asks for.
     private func makeIO(_ worker: RolePlan.PlannedWorker, neighbours: [UInt32: MACAddress]) throws(PlanError) -> (any PacketIO, Int) {
         switch worker.transport {
-        case "dpdk":
+        case .dpdk:
             guard let dpdk else { throw PlanError("workers: transport dpdk needs masond started with --dpdk 'EAL ARGS'.") }
             do throws(DPDKError) {
                 return try dpdk.openPort(address: worker.address, neighbours: neighbours)
             } catch {
                 throw PlanError("cannot open a DPDK queue for \(worker.address): \(error.description)")
             }
-        default:
+        case .udp:
             do throws(TransportError) {
                 return (try UDPSocket(bind: worker.address), 65_507)
             } catch {

@@ -9,7 +9,7 @@ import Transport
 final class Deployment {
     struct RunningWorker {
         var worker: Worker
-        var transport: String
+        var transport: WorkerTransport
         var roles: [HostedRole]
         var stopped = false
     }
@@ -18,8 +18,8 @@ final class Deployment {
     let originUnixNanos: UInt64
     let intervalMillis: UInt64
     private(set) var workers: [RunningWorker] = []
-    /// `running`, `crashed` or `stopped`, by endpoint.
-    private(set) var states: [UInt32: String] = [:]
+    /// By endpoint.
+    private(set) var states: [UInt32: RoleState] = [:]
 
     init(run: String?, originUnixNanos: UInt64, intervalMillis: UInt64) {
         self.run = run
@@ -42,7 +42,7 @@ final class Deployment {
                                 runTag: RunTag.of(run: run ?? ""), maxPayload: maxPayload) { event, i, now in recorders[i].record(event, at: now) }
             worker.start()
             workers.append(RunningWorker(worker: worker, transport: planned.transport, roles: planned.roles))
-            for role in planned.roles { states[role.endpoint.id] = "running" }
+            for role in planned.roles { states[role.endpoint.id] = .running }
             started.append(StartedWorker(address: worker.localAddress.description, endpoints: planned.roles.map(\.endpoint.id)))
         }
         return started
@@ -61,9 +61,9 @@ final class Deployment {
     /// Halts the roles at once (fault injection).
     func crash(_ endpoints: [UInt32]) {
         for e in endpoints {
-            guard let (w, role) = locate(e), states[e] == "running" else { continue }
+            guard let (w, role) = locate(e), states[e] == .running else { continue }
             _ = workers[w].worker.crash(role.endpoint)
-            states[e] = "crashed"
+            states[e] = .crashed
         }
         stopIdleWorkers()
     }
@@ -96,7 +96,7 @@ final class Deployment {
     /// Tells the named running clients to stop issuing; returns them, to wait on.
     func beginStop(_ endpoints: [UInt32]) -> Drain {
         let clients = endpoints.compactMap { e -> (Worker, HostedRole)? in
-            guard states[e] == "running", let (w, role) = locate(e), role.role is Client else { return nil }
+            guard states[e] == .running, let (w, role) = locate(e), role.role is Client else { return nil }
             return (workers[w].worker, role)
         }
         for (worker, hosted) in clients { worker.perform { (hosted.role as! Client).stopIssuing() } }
@@ -105,17 +105,17 @@ final class Deployment {
 
     /// Halts the named roles still running (after their drain), and workers left with none.
     func finishStop(_ endpoints: [UInt32]) {
-        for e in endpoints where states[e] == "running" {
+        for e in endpoints where states[e] == .running {
             guard let (w, role) = locate(e) else { continue }
             _ = workers[w].worker.crash(role.endpoint)
-            states[e] = "stopped"
+            states[e] = .stopped
         }
         stopIdleWorkers()
     }
 
     /// Stops everything (node.reset, daemon shutdown).
     func stopAll() {
-        for e in states.keys where states[e] == "running" { states[e] = "stopped" }
+        for e in states.keys where states[e] == .running { states[e] = .stopped }
         for w in workers.indices where !workers[w].stopped {
             workers[w].worker.stop()
             workers[w].stopped = true
@@ -124,7 +124,7 @@ final class Deployment {
 
     private func stopIdleWorkers() {
         for w in workers.indices where !workers[w].stopped {
-            if workers[w].roles.allSatisfy({ states[$0.endpoint.id] != "running" }) {
+            if workers[w].roles.allSatisfy({ states[$0.endpoint.id] != .running }) {
                 workers[w].worker.stop()
                 workers[w].stopped = true
             }
@@ -137,7 +137,7 @@ final class Deployment {
         for running in workers {
             let states = self.states
             let hosted = running.roles
-            roles += running.worker.perform { hosted.map { $0.status(state: states[$0.endpoint.id] ?? "stopped") } }
+            roles += running.worker.perform { hosted.map { $0.status(state: states[$0.endpoint.id] ?? .stopped) } }
             let c = running.worker.statistics
             workerStatus.append(WorkerStatus(address: running.worker.localAddress.description, transport: running.transport,
                                              endpoints: hosted.map(\.endpoint.id), counters: [
@@ -159,7 +159,7 @@ final class Deployment {
         for running in workers {
             let states = self.states
             let hosted = running.roles
-            let collected = running.worker.perform { hosted.map { Self.collect($0, crashed: states[$0.endpoint.id] == "crashed") } }
+            let collected = running.worker.perform { hosted.map { Self.collect($0, crashed: states[$0.endpoint.id] == .crashed) } }
             for entry in collected {
                 switch entry {
                 case let .client(c): clients.append(c)

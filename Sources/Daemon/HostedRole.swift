@@ -12,12 +12,13 @@ final class HostedRole: @unchecked Sendable {
         case proxy(group: Int, replica: Int)
         case client(group: Int)
 
-        var name: String {
+        /// The kind as roles.status names it.
+        var name: RoleKind {
             switch self {
-            case .sequencer: "sequencer"
-            case .backup: "backup"
-            case .proxy: "proxy"
-            case .client: "client"
+            case .sequencer: .sequencer
+            case .backup: .backup
+            case .proxy: .proxy
+            case .client: .client
             }
         }
     }
@@ -38,7 +39,7 @@ final class HostedRole: @unchecked Sendable {
     }
 
     /// Status as roles.status reports it (call on the worker thread).
-    func status(state: String) -> RoleStatus {
+    func status(state: RoleState) -> RoleStatus {
         switch role {
         case let sequencer as Sequencer:
             return RoleStatus(endpoint: endpoint.id, kind: kind.name, state: state, ready: sequencer.isReady, counters: [

@@ -3,11 +3,7 @@ import Foundation
 
 extension NodeInfo {
     /// The whole record as one JSON document (what node.info returns).
-    public func jsonString() throws -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        return String(decoding: try encoder.encode(self), as: UTF8.self)
-    }
+    public func jsonString() throws -> String { try JSONOutput.string(self, layout: .document) }
 
     /// `masond info`: the node at a glance.
     public var table: String {

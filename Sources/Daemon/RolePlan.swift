@@ -7,7 +7,7 @@ import Transport
 struct RolePlan {
     struct PlannedWorker {
         var address: NetAddress
-        var transport: String
+        var transport: WorkerTransport
         var roles: [HostedRole]
     }
 
@@ -79,10 +79,7 @@ struct RolePlan {
             guard let address = NetAddress(text) else {
                 throw PlanError("workers[\(w)].address: '\(spec.address)' is not an IPv4 address with a port (a.b.c.d:port, or :port for this node's address).")
             }
-            let transport = spec.transport ?? "udp"
-            guard ["udp", "dpdk"].contains(transport) else {
-                throw PlanError("workers[\(w)].transport: '\(transport)' is not a transport; use udp or dpdk.")
-            }
+            let transport = spec.transport ?? .udp
             guard !spec.endpoints.isEmpty else { throw PlanError("workers[\(w)].endpoints: a worker hosts at least one endpoint.") }
             var roles: [HostedRole] = []
             for endpoint in spec.endpoints {

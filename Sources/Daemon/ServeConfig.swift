@@ -34,11 +34,7 @@ public struct ServeConfig: Codable, Equatable, Sendable {
 
     /// Pretty-printed JSON with sorted keys and a final newline: the file's exact bytes, so a
     /// rerun can tell whether it would change anything.
-    public func fileText() throws -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        return String(decoding: try encoder.encode(self), as: UTF8.self) + "\n"
-    }
+    public func fileText() throws -> String { try JSONOutput.string(self, layout: .document) + "\n" }
 
     /// Reads and checks a config file; the error names the path and, for a bad or missing
     /// field, the field.

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Bench
+import Control
 import Foundation
 
 struct Bench: ParsableCommand {
@@ -42,15 +43,10 @@ struct Bench: ParsableCommand {
         if target == .pipeline || target == .all { results.append(benchmarkPipeline(seconds: seconds)) }
         if target == .raft || target == .all { results.append(benchmarkRaft(seconds: seconds)) }
         if target == .simulator || target == .all { results.append(benchmarkSimulator(seconds: seconds)) }
-        if target == .udp || target == .all { results += benchmarkUDPTransport(seconds: seconds) }
+        if target == .udp || target == .all { results += try benchmarkUDPTransport(seconds: seconds) }
         let cluster = target == .cluster || target == .all ? try ClusterBenchResult.measure(seconds: seconds) : nil
         if json {
-            let rows: [[String: Any]] = results.map {
-                ["name": $0.name, "unit": $0.unit, "per_second": $0.perSecond.rounded(), "target": $0.target ?? NSNull()]
-            }
-            let data = try JSONSerialization.data(withJSONObject: ["benchmarks": rows + (cluster.map { [$0.row] } ?? [])],
-                                                  options: [.sortedKeys])
-            print(String(decoding: data, as: UTF8.self))
+            print(try JSONOutput.string(BenchDocument(results, cluster: cluster)))
         } else {
             var rows = [["benchmark", "per_second", "unit", "target", "met"]]
             for m in results {

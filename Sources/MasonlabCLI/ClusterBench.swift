@@ -22,9 +22,10 @@ struct ClusterBenchResult {
         return ClusterBenchResult(summary: LatencySummary(nodes: last.nodes, measuredSeconds: spec.duration))
     }
 
-    var row: [String: Any] {
-        ["name": "cluster", "operations_per_second": summary.throughputOps.rounded(), "p50_us": summary.p50Micros,
-         "p99_us": summary.p99Micros, "p999_us": summary.p999Micros, "target_ops": 500_000, "target_p99_us": 2_000]
+    /// Its entry in `bench --json`.
+    var entry: BenchDocument.Cluster {
+        BenchDocument.Cluster(operationsPerSecond: summary.throughputOps.rounded(), p50Micros: summary.p50Micros,
+                              p99Micros: summary.p99Micros, p999Micros: summary.p999Micros, targetOps: 500_000, targetP99Micros: 2_000)
     }
 
     var table: String {

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Control
 import Foundation
 import Lab
 import Results
@@ -58,11 +59,7 @@ func printPercentiles(_ store: ResultsStore, filter: PercentileScope, json: Bool
     case .run, .all: perPoint = false
     }
     if json {
-        print(try jsonText(["rows": rows.map { row -> [String: Any] in
-            ["run": row.run.rawValue, "system": row.system, "params": row.parameters.mapValues(\.foundationValue),
-             "throughput_ops": row.throughputOps, "p50_us": row.p50Micros, "p99_us": row.p99Micros, "p999_us": row.p999Micros,
-             "p9999_us": row.p9999Micros]
-        }]))
+        print(try JSONOutput.string(PercentilesDocument(rows)))
         return
     }
     let keys = Set(rows.flatMap(\.parameters.keys)).sorted()
@@ -84,11 +81,6 @@ func printPercentiles(_ store: ResultsStore, filter: PercentileScope, json: Bool
 /// A number without a fractional part when it has none (`1250`, `20.5`).
 func plainNumber(_ value: Double) -> String {
     value == value.rounded() && abs(value) < 1e15 ? String(Int64(value)) : String(format: "%.1f", value)
-}
-
-/// One JSON document, keys sorted.
-func jsonText(_ object: Any) throws -> String {
-    String(decoding: try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes]), as: UTF8.self)
 }
 
 /// `masonlab results`: what the database holds.
@@ -113,19 +105,7 @@ struct ResultsList: ParsableCommand {
         let store = try openStore(database.path, mode: .existing)
         let (sweeps, runs) = try withResultsErrors { (try store.listSweeps(), try store.listRuns()) }
         if json {
-            print(try jsonText([
-                "sweeps": sweeps.map { s -> [String: Any] in
-                    ["id": s.id.rawValue, "figure": s.figure, "mode": s.mode ?? NSNull(), "scale": s.scale, "trials": s.trials,
-                     "status": s.status, "created": timestamp(s.created), "finished": s.finished.map(timestamp) ?? NSNull(),
-                     "runs": ["succeeded": s.succeededRuns, "failed": s.failedRuns, "pending": s.pendingRuns]]
-                },
-                "runs": runs.map { r -> [String: Any] in
-                    ["run": r.id.rawValue, "sweep": r.sweep?.rawValue ?? NSNull(), "point": r.pointKey ?? NSNull(), "trial": r.trial,
-                     "system": r.system, "params": r.parameters.mapValues(\.foundationValue), "testbed": r.testbed,
-                     "status": r.status, "attempts": r.attempts, "throughput_ops": r.throughputOps ?? NSNull(),
-                     "p50_us": r.p50Micros ?? NSNull(), "p99_us": r.p99Micros ?? NSNull(), "created": timestamp(r.created)]
-                },
-            ]))
+            print(try JSONOutput.string(ResultsListDocument(sweeps: sweeps, runs: runs)))
             return
         }
         if sweeps.isEmpty && runs.isEmpty {

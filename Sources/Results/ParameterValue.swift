@@ -1,3 +1,4 @@
+import Control
 import Foundation
 
 /// One run parameter's value (`nproxies: 6`, `mode: "appends"`), kept with its JSON type so that
@@ -54,33 +55,6 @@ public enum ParameterValue: Sendable, Hashable, Codable, CustomStringConvertible
         }
     }
 
-    /// The value as a Foundation JSON object (for `JSONSerialization` documents).
-    public var foundationValue: Any {
-        switch self {
-        case let .int(i): i
-        case let .double(d): d
-        case let .string(s): s
-        case let .bool(b): b
-        }
-    }
-
-    /// Orders values for sorting points: numbers by value, everything else by text.
-    static func precedes(_ a: ParameterValue, _ b: ParameterValue) -> Bool {
-        switch (a.number, b.number) {
-        case let (x?, y?): x < y
-        case (.some, nil): true
-        case (nil, .some): false
-        case (nil, nil): a.description < b.description
-        }
-    }
-
-    private var number: Double? {
-        switch self {
-        case let .int(i): Double(i)
-        case let .double(d): d
-        case .string, .bool: nil
-        }
-    }
 }
 
 extension ParameterValue: ExpressibleByIntegerLiteral, ExpressibleByFloatLiteral, ExpressibleByStringLiteral,
@@ -105,17 +79,13 @@ extension Dictionary where Key == String, Value == ParameterValue {
 enum StoredJSON {
     /// JSON text with sorted keys, so equal values are stored as equal text.
     static func text(_ value: some Encodable) throws -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return String(decoding: try encoder.encode(value), as: UTF8.self)
+        try JSONOutput.string(value)
     }
 
-    /// `text` parsed and re-serialised with sorted keys; nil when it is not JSON.
+    /// `text` parsed and re-serialised as `text` writes it; nil when it is not JSON.
     static func normalized(_ text: String) -> String? {
-        guard let object = try? JSONSerialization.jsonObject(with: Data(text.utf8), options: [.fragmentsAllowed]),
-              let data = try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes, .fragmentsAllowed])
-        else { return nil }
-        return String(decoding: data, as: UTF8.self)
+        guard let value = try? JSONParser.parse(Array(text.utf8)) else { return nil }
+        return try? JSONOutput.string(value)
     }
 
     static func parameters(_ text: String) throws -> RunParameters {

@@ -1,3 +1,4 @@
+import Control
 import Foundation
 import GRDB
 
@@ -50,9 +51,7 @@ extension ResultsStore {
         let file = pendingFolder.appendingPathComponent("\(UUID().uuidString).json")
         do {
             try FileManager.default.createDirectory(at: pendingFolder, withIntermediateDirectories: true)
-            let encoder = JSONEncoder()
-            encoder.dateEncodingStrategy = .iso8601
-            try encoder.encode(PendingAttempt(version: PendingAttempt.version, run: run, attempt: attempt)).write(to: file, options: .atomic)
+            try JSONOutput.data(PendingAttempt(version: PendingAttempt.version, run: run, attempt: attempt)).write(to: file, options: .atomic)
         } catch {
             throw ResultsError.database(path: path, message: "it stayed locked, and the attempt could not be kept in \(file.path) either "
                 + "(\(error.localizedDescription))")
@@ -68,9 +67,7 @@ extension ResultsStore {
         let files = (try? FileManager.default.contentsOfDirectory(at: pendingFolder, includingPropertiesForKeys: nil)) ?? []
         var report: [String] = []
         for file in files.filter({ $0.pathExtension == "json" }).sorted(by: { $0.path < $1.path }) {
-            let decoder = JSONDecoder()
-            decoder.dateDecodingStrategy = .iso8601
-            guard let data = try? Data(contentsOf: file), let pending = try? decoder.decode(PendingAttempt.self, from: data),
+            guard let data = try? Data(contentsOf: file), let pending = try? JSONOutput.decoder().decode(PendingAttempt.self, from: data),
                   pending.version == PendingAttempt.version
             else {
                 report.append(reject(file, because: "it is not a pending attempt this masonlab reads"))

@@ -1,3 +1,4 @@
+import Control
 import Foundation
 import GRDB
 
@@ -9,20 +10,18 @@ extension ResultsStore {
     /// "faults":[...], "recovery":{...}}]}]}`: every stored value, times as ISO 8601 UTC, latency
     /// histograms as [value µs, count] pairs.
     public func exportJSON() throws -> Data {
+        try JSONOutput.data(try exportDocument())
+    }
+
+    /// What `exportJSON` writes.
+    public func exportDocument() throws -> ExportDocument {
         let version = try schemaVersion()
-        let document: [String: Any] = try read { db in
+        return try read { db in
             let dump = try ResultsDump(db)
-            return [
-                "schema": version,
-                "sweeps": dump.sweeps.map(\.json),
-                "runs": try dump.runs.map { run in
-                    var object = run.json
-                    object["attempts"] = try (dump.attemptsByRun[run.id] ?? []).map { try dump.json(of: $0, db) }
-                    return object
-                },
-            ]
+            return ExportDocument(schema: version, sweeps: dump.sweeps.map(\.row), runs: try dump.runs.map { run in
+                run.row(attempts: try (dump.attemptsByRun[run.id] ?? []).map { try dump.row(of: $0, db) })
+            })
         }
-        return try JSONSerialization.data(withJSONObject: document, options: [.sortedKeys, .withoutEscapingSlashes])
     }
 
     /// The attempts table (run, sweep, point, trial, system, ..., outcome, summary, faults, then one
@@ -55,9 +54,9 @@ struct ResultsDump {
         var created: Date
         var finished: Date?
 
-        var json: [String: Any] {
-            ["id": id, "figure": figure, "mode": mode ?? NSNull(), "scale": scale, "trials": trials, "status": status,
-             "created": iso(created), "finished": finished.map(iso) ?? NSNull()]
+        var row: ExportDocument.Sweep {
+            ExportDocument.Sweep(id: id, figure: figure, mode: mode, scale: scale, trials: trials, status: status,
+                                 created: iso(created), finished: finished.map(iso))
         }
     }
 
@@ -74,10 +73,10 @@ struct ResultsDump {
         var status: String
         var created: Date
 
-        var json: [String: Any] {
-            ["run": id, "sweep": sweep ?? NSNull(), "point": pointKey ?? NSNull(), "trial": trial, "system": system,
-             "params": parameters.mapValues(\.foundationValue), "configuration": parsedJSON(configuration), "masonlab_version": masonlabVersion,
-             "testbed": testbed, "status": status, "created": iso(created)]
+        func row(attempts: [ExportDocument.Attempt]) -> ExportDocument.Run {
+            ExportDocument.Run(run: id, sweep: sweep, point: pointKey, trial: trial, system: system, params: parameters,
+                               configuration: JSONValue(stored: configuration), masonlabVersion: masonlabVersion, testbed: testbed,
+                               status: status, created: iso(created), attempts: attempts)
         }
     }
 
@@ -122,13 +121,13 @@ struct ResultsDump {
              String(latency.reduce(UInt64(0)) { $0 + $1[1] })] + percentiles().map { String($0) }
         }
 
-        func json(completions: [Int64]) -> [String: Any] {
+        func row(completions: [Int64]) -> ExportDocument.Client {
             let p = percentiles()
-            return ["node": node, "endpoint": endpoint, "group": group, "crashed": crashed, "completed": completed,
-                    "completed_in_window": completedInWindow, "retransmissions": retransmissions, "failovers": failovers,
-                    "p50_us": p[0], "p99_us": p[1], "p999_us": p[2], "p9999_us": p[3], "latency_us": latency,
-                    "completions": completions, "highest": parsedJSON(highest), "numbers": parsedJSON(numbers),
-                    "ranges_by_interval": ranges.map(parsedJSON) ?? NSNull()]
+            return ExportDocument.Client(node: node, endpoint: endpoint, group: group, crashed: crashed, completed: completed,
+                                         completedInWindow: completedInWindow, retransmissions: retransmissions, failovers: failovers,
+                                         p50Micros: p[0], p99Micros: p[1], p999Micros: p[2], p9999Micros: p[3], latencyMicros: latency,
+                                         completions: completions, highest: JSONValue(stored: highest), numbers: JSONValue(stored: numbers),
+                                         rangesByInterval: ranges.map(JSONValue.init(stored:)))
         }
     }
 
@@ -187,8 +186,8 @@ struct ResultsDump {
             + attempt.percentiles.map { $0.map { String($0) } ?? "" } + [faults]
     }
 
-    /// The attempt as JSON, with the rest of it (nodes, per-interval completions, recovery curve) read from `db`.
-    func json(of attempt: Attempt, _ db: Database) throws -> [String: Any] {
+    /// The attempt's export row, with the rest of it (nodes, per-interval completions, recovery curve) read from `db`.
+    func row(of attempt: Attempt, _ db: Database) throws -> ExportDocument.Attempt {
         var completionsByClient: [String: [Int64]] = [:]
         for row in try Row.fetchAll(db, sql: """
             SELECT c.node, c.endpoint, i.completions FROM client_interval i JOIN client_result c ON c.id = i.client_result_id
@@ -198,35 +197,28 @@ struct ResultsDump {
             completionsByClient["\(row["node"] as Int)/\(row["endpoint"] as Int64)", default: []].append(row["completions"])
         }
         let nodes = try Row.fetchAll(db, sql: "SELECT * FROM node_result WHERE attempt_id = ? ORDER BY node", arguments: [attempt.id]).map { row in
-            ["node": row["node"] as Int, "label": (row["label"] as String?) ?? NSNull(), "origin_unix_nanos": row["origin_unix_nanos"] as Int64,
-             "interval_millis": row["interval_millis"] as Int64, "proxies": parsedJSON(row["proxies"]),
-             "sequencers": parsedJSON(row["sequencers"])] as [String: Any]
+            ExportDocument.Node(node: row["node"], label: row["label"], originUnixNanos: row["origin_unix_nanos"],
+                                intervalMillis: row["interval_millis"], proxies: JSONValue(stored: row["proxies"]),
+                                sequencers: JSONValue(stored: row["sequencers"]))
         }
-        var recovery: Any = NSNull()
+        var recovery: ExportDocument.Recovery?
         if try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM recovery_curve WHERE attempt_id = ?)", arguments: [attempt.id]) == true {
             let curve = try ResultsStore.curve(attempt: attempt.id, db)
-            recovery = ["interval_millis": curve.intervalMillis, "warmup_millis": curve.warmupMillis,
-                        "highest_contiguous": curve.highestContiguous, "completions": curve.completions] as [String: Any]
+            recovery = ExportDocument.Recovery(intervalMillis: curve.intervalMillis, warmupMillis: curve.warmupMillis,
+                                               highestContiguous: curve.highestContiguous, completions: curve.completions)
         }
         let p = attempt.percentiles
-        return [
-            "number": attempt.number, "started": iso(attempt.started), "ended": iso(attempt.ended), "outcome": attempt.outcome,
-            "reason": attempt.reason ?? NSNull(), "measured_seconds": attempt.measuredSeconds, "interval_millis": attempt.intervalMillis,
-            "clients": attempt.clients, "completed_in_window": attempt.completedInWindow,
-            "throughput_ops": attempt.throughputOps ?? NSNull(), "p50_us": p[0] ?? NSNull(), "p99_us": p[1] ?? NSNull(),
-            "p999_us": p[2] ?? NSNull(), "p9999_us": p[3] ?? NSNull(),
-            "faults": (faultsByAttempt[attempt.id] ?? []).map {
-                ["kind": $0.kind, "target": $0.target, "at_seconds": $0.atSeconds, "end_seconds": $0.endSeconds.map { $0 as Any } ?? NSNull()]
+        return ExportDocument.Attempt(
+            number: attempt.number, started: iso(attempt.started), ended: iso(attempt.ended), outcome: attempt.outcome,
+            reason: attempt.reason, measuredSeconds: attempt.measuredSeconds, intervalMillis: attempt.intervalMillis,
+            clients: attempt.clients, completedInWindow: attempt.completedInWindow, throughputOps: attempt.throughputOps,
+            p50Micros: p[0], p99Micros: p[1], p999Micros: p[2], p9999Micros: p[3],
+            faults: (faultsByAttempt[attempt.id] ?? []).map {
+                ExportDocument.Fault(kind: $0.kind, target: $0.target, atSeconds: $0.atSeconds, endSeconds: $0.endSeconds)
             },
-            "client_results": (clientsByAttempt[attempt.id] ?? []).map { $0.json(completions: completionsByClient["\($0.node)/\($0.endpoint)"] ?? []) },
-            "nodes": nodes, "recovery": recovery,
-        ]
+            clientResults: (clientsByAttempt[attempt.id] ?? []).map { $0.row(completions: completionsByClient["\($0.node)/\($0.endpoint)"] ?? []) },
+            nodes: nodes, recovery: recovery)
     }
-}
-
-/// A stored JSON column as a Foundation object (the text itself if it no longer parses).
-private func parsedJSON(_ text: String) -> Any {
-    (try? JSONSerialization.jsonObject(with: Data(text.utf8), options: [.fragmentsAllowed])) ?? text
 }
 
 /// ISO 8601 in UTC with milliseconds: `2025-11-26T15:44:00.123Z`.

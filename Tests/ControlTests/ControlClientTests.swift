@@ -16,13 +16,15 @@ import Glibc
         #expect(started == ["started": 1])
     }
 
-    @Test func aRawCallReturnsTheResultJSON() throws {
+    @Test func aRawCallReturnsTheParsedResult() throws {
         let fixture = try ServerFixture()
         defer { fixture.finish() }
         let client = try ControlClient(socketPath: fixture.path)
-        let result = try client.call(method: "echo", params: Data(#"{"n": 18446744073709551615, "s": "line\nbreak"}"#.utf8))
-        #expect(String(decoding: result, as: UTF8.self) == #"{"n":18446744073709551615,"s":"line\nbreak"}"#)
-        #expect(String(decoding: try client.call(method: "echo"), as: UTF8.self) == "null")
+        let params = try JSONParser.parse(Array(#"{"n": 18446744073709551615, "s": "line\nbreak"}"#.utf8))
+        let result = try client.call(method: "echo", params: params)
+        #expect(result == .object(["n": .number("18446744073709551615"), "s": .string("line\nbreak")]))
+        #expect(String(decoding: JSONWriter.serialize(result), as: UTF8.self) == #"{"n":18446744073709551615,"s":"line\nbreak"}"#)
+        #expect(try client.call(method: "echo") == .null)
     }
 
     @Test func rpcErrorsSurfaceWithCodeMessageAndData() throws {
@@ -32,14 +34,14 @@ import Glibc
         let failure = #expect(throws: RPCError.self) { try client.call(method: "fail") }
         #expect(failure?.code == -32010)
         #expect(failure?.message == "role 3 is already running; stop it first")
-        #expect(failure.flatMap { $0.data.map { String(decoding: $0, as: UTF8.self) } } == #"{"endpoint":3}"#)
+        #expect(failure?.data == .object(["endpoint": .number("3")]))
 
         let unknown = #expect(throws: RPCError.self) { try client.call(method: "roles.explode") }
         #expect(unknown?.code == RPCError.Code.methodNotFound)
         #expect(unknown?.description.hasPrefix(#"method "roles.explode" not found"#) == true)
 
         let wrongType = #expect(throws: RPCError.self) {
-            try client.call(method: "roles.start", params: Data(#"{"roles":[{"kind":"proxy","worker":0,"group":300}]}"#.utf8))
+            try client.call(method: "roles.start", params: JSONParser.parse(Array(#"{"roles":[{"kind":"proxy","worker":0,"group":300}]}"#.utf8)))
         }
         #expect(wrongType?.code == RPCError.Code.invalidParams)
         #expect(wrongType?.message == "params.roles[0].group: expected an integer from 0 to 255, got 300")
@@ -124,7 +126,7 @@ import Glibc
         let fixture = try ServerFixture()
         defer { fixture.finish() }
         let client = try ControlClient(socketPath: fixture.path)
-        let error = #expect(throws: RPCError.self) { try client.call(method: "echo", params: Data("5".utf8)) }
+        let error = #expect(throws: RPCError.self) { try client.call(method: "echo", params: .number("5")) }
         #expect(error?.message == "params of echo must be an object or an array, got 5")
     }
 

@@ -14,7 +14,7 @@ import Testing
 
     func message<T: Decodable>(decoding json: String?, as type: T.Type) -> String? {
         do {
-            _ = try RPC.decode(type, from: json.map { Data($0.utf8) })
+            _ = try RPC.decode(type, from: json.map(parsedJSON))
             return nil
         } catch {
             #expect(error.code == RPCError.Code.invalidParams)
@@ -51,12 +51,12 @@ import Testing
     }
 
     @Test func wellFormedParamsDecodeIncludingOptionalsAndExtremes() throws {
-        let decoded = try RPC.decode(Limits.self, from: Data(#"{"small":255,"ratio":-2.5e3,"counters":{"max":18446744073709551615},"blob":"AAEC"}"#.utf8))
+        let decoded = try RPC.decode(Limits.self, from: JSONParser.parse(Array(#"{"small":255,"ratio":-2.5e3,"counters":{"max":18446744073709551615},"blob":"AAEC"}"#.utf8)))
         #expect(decoded == Limits(small: 255, ratio: -2500, names: nil, counters: ["max": .max], blob: Data([0, 1, 2])))
         // A type whose fields are all optional needs no params.
         struct Options: Decodable { var verbose: Bool? }
         #expect(try RPC.decode(Options.self, from: nil).verbose == nil)
-        #expect(try RPC.decode([Int].self, from: Data("[1,2,3]".utf8)) == [1, 2, 3])
+        #expect(try RPC.decode([Int].self, from: JSONParser.parse(Array("[1,2,3]".utf8))) == [1, 2, 3])
     }
 
     @Test func encodeAndDecodeRoundTripEveryWidth() throws {

@@ -140,10 +140,6 @@ struct Sum: Codable, Equatable {
     var sum: UInt64
 }
 
-enum RoleKind: String, Codable, CaseIterable {
-    case sequencer, backup, proxy, client
-}
-
 struct RoleRequest: Codable, Equatable {
     var kind: RoleKind
     var worker: Int
@@ -160,7 +156,7 @@ final class TestHandler: ControlHandler {
     /// Values passed to `record`, in arrival order.
     let recorded = Mutex<[Int]>([])
 
-    func handle(method: String, params: Data?) throws(RPCError) -> Data {
+    func handle(method: String, params: JSONValue?) throws(RPCError) -> JSONValue {
         switch method {
         case "add":
             let p = try RPC.decode(AddParams.self, from: params)
@@ -168,9 +164,9 @@ final class TestHandler: ControlHandler {
             if overflow { throw .application(code: -32001, "add: \(p.a) + \(p.b) overflows UInt64; pass smaller numbers") }
             return try RPC.encode(Sum(sum: sum))
         case "echo":
-            return params ?? Data("null".utf8)
+            return params ?? .null
         case "fail":
-            throw .application(code: -32010, "role 3 is already running; stop it first", data: Data(#"{"endpoint":3}"#.utf8))
+            throw .application(code: -32010, "role 3 is already running; stop it first", data: .object(["endpoint": .number("3")]))
         case "record":
             let value = try RPC.decode([Int].self, from: params)
             recorded.withLock { $0.append(contentsOf: value) }
@@ -207,5 +203,15 @@ struct ServerFixture {
         watchdog.finish()
         server.stop()
         directory.remove()
+    }
+}
+
+/// `text` parsed as the server parses a request line; a test whose sample is not JSON fails here.
+func parsedJSON(_ text: String) -> JSONValue {
+    do {
+        return try JSONParser.parse(Array(text.utf8))
+    } catch {
+        Issue.record("the sample is not JSON: \(error)")
+        return .null
     }
 }

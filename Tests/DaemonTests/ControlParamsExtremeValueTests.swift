@@ -3,8 +3,9 @@ import Foundation
 import Testing
 @testable import Daemon
 
-/// Every number of every control request, driven with extreme values through `Daemon.handle` in
-/// process: each must give an error reply (or, for a value in range, a normal one), never a trap.
+/// Every number of every control request, driven with extreme values through the request
+/// dispatcher and `Daemon.handle` in process: each must give an error reply (or, for a value in
+/// range, a normal one), never a trap.
 /// `roles.start` with `durationMillis` near 2^54 or `cluster.proxy.maxBatchOps` = Int.max once
 /// crashed masond with no reply. A trap here kills the test process, which fails the suite.
 @Suite(.serialized) struct ControlParamsExtremeValueTests {
@@ -21,7 +22,7 @@ import Testing
                                        concurrency: 4, demand: 1, proxy: proxy)
         let book = (0 ... 5).map { PeerSpec(endpoint: UInt32($0), address: "127.0.0.1:\(40_000 + $0)", mac: "02:00:00:00:00:01") }
         return StartRolesRequest(system: .mason, run: "extremes", cluster: cluster,
-                                 workers: [WorkerSpec(address: "127.0.0.1:0", endpoints: [5], transport: "udp")], addressBook: book,
+                                 workers: [WorkerSpec(address: "127.0.0.1:0", endpoints: [5], transport: .udp)], addressBook: book,
                                  originUnixNanos: UInt64(Date().timeIntervalSince1970 * 1e9), warmupMillis: 0, durationMillis: 100,
                                  intervalMillis: 10, recordRanges: true)
     }
@@ -54,14 +55,29 @@ import Testing
 
     /// Params text with the number at `path` replaced by raw JSON-ish `text` (NaN is not JSON: the
     /// parser must refuse it, which is an error reply too).
-    static func params(_ base: JSONValue, _ path: [String], _ text: String) -> Data {
+    static func params(_ base: JSONValue, _ path: [String], _ text: String) -> String {
         let marker = "@@EXTREME@@"
         let written = String(decoding: JSONWriter.serialize(replacing(base, at: path[...], with: .string(marker))), as: UTF8.self)
-        return Data(written.replacingOccurrences(of: "\"\(marker)\"", with: text).utf8)
+        return written.replacingOccurrences(of: "\"\(marker)\"", with: text)
+    }
+
+    /// The reply to `method` with `params` text, through the dispatcher that parses a
+    /// connection's line once and hands the daemon the parsed params.
+    static func reply(_ daemon: Daemon, _ method: String, params: String) throws -> JSONValue {
+        let line = #"{"jsonrpc":"2.0","id":1,"method":"\#(method)","params":\#(params)}"#
+        let response = try #require(RequestDispatcher(handler: daemon).respond(to: Array(line.utf8)))
+        return try JSONParser.parse(response)
+    }
+
+    /// The error message of `reply`, nil when it is a result.
+    static func refusal(_ reply: JSONValue) -> String? {
+        guard let error = reply["error"] else { return nil }
+        if case let .string(message)? = error["message"] { return message }
+        return ""
     }
 
     static func json<T: Encodable>(_ value: T) throws -> JSONValue {
-        try JSONParser.parse([UInt8](try RPC.encoder().encode(value)))
+        try RPC.encode(value)
     }
 
     /// Whether `value` (a request) leaves any optional unset, so a new field cannot escape the test.
@@ -92,12 +108,12 @@ import Testing
         var refused = 0
         for path in paths {
             for text in Self.extremes {
-                do {
-                    _ = try daemon.handle(method: "roles.start", params: Self.params(base, path, text))
-                    _ = try daemon.handle(method: "node.reset", params: nil)
-                } catch {
+                let reply = try Self.reply(daemon, "roles.start", params: Self.params(base, path, text))
+                if let message = Self.refusal(reply) {
                     refused += 1
-                    #expect(!error.message.isEmpty)
+                    #expect(!message.isEmpty)
+                } else {
+                    _ = try daemon.handle(method: "node.reset", params: nil)
                 }
             }
         }
@@ -111,7 +127,7 @@ import Testing
         let base = try Self.json(EndpointsRequest(endpoints: [5], drainMillis: 10))
         for path in Self.numberPaths(base) {
             for text in Self.extremes {
-                _ = try? daemon.handle(method: method, params: Self.params(base, path, text))
+                _ = try Self.reply(daemon, method, params: Self.params(base, path, text))
             }
         }
     }
@@ -128,7 +144,7 @@ import Testing
     func numbersThatTrappedAreRefusedNamingTheFieldAndRange(path: [String], text: String, message: String) throws {
         let daemon = Daemon(address: "127.0.0.1")
         defer { _ = try? daemon.handle(method: "node.reset", params: nil) }
-        let params = Self.params(try Self.json(Self.fullStart()), path, text)
+        let params = try JSONParser.parse(Array(Self.params(try Self.json(Self.fullStart()), path, text).utf8))
         #expect {
             _ = try daemon.handle(method: "roles.start", params: params)
         } throws: { error in
@@ -147,7 +163,7 @@ import Testing
         proxy["maxBatchOp"] = .number("8")
         cluster["proxy"] = .object(proxy)
         request["cluster"] = .object(cluster)
-        let params = Data(JSONWriter.serialize(.object(request)))
+        let params = JSONValue.object(request)
         #expect {
             _ = try daemon.handle(method: "roles.start", params: params)
         } throws: { error in

@@ -50,6 +50,26 @@ import Testing
         #expect(text.split(separator: "\n").count == 4)
     }
 
+    @Test func jsonWritesAbsentValuesAsNullNotLeftOut() throws {
+        let scratch = try ScratchDirectory()
+        defer { scratch.remove() }
+        let (store, _, _) = try populatedStore(scratch)
+        let document = try #require(try JSONSerialization.jsonObject(with: try store.exportJSON()) as? [String: Any])
+        let sweep = try #require((document["sweeps"] as? [[String: Any]])?.first)
+        #expect(sweep["mode"] is NSNull)
+        #expect(sweep["finished"] is NSNull)
+        let runs = try #require(document["runs"] as? [[String: Any]])
+        #expect(runs[1]["sweep"] is NSNull)
+        #expect(runs[1]["point"] is NSNull)
+        let failed = try #require((runs[0]["attempts"] as? [[String: Any]])?.first)
+        for key in ["throughput_ops", "p50_us", "p99_us", "p999_us", "p9999_us", "recovery"] {
+            #expect(failed[key] is NSNull, "\(key): \(String(describing: failed[key]))")
+        }
+        let fault = try #require(((runs[0]["attempts"] as? [[String: Any]])?[1]["faults"] as? [[String: Any]])?.first)
+        #expect(fault["end_seconds"] is NSNull)
+        #expect(String(decoding: try store.exportJSON(), as: UTF8.self).hasPrefix(#"{"runs":[{"attempts":[{"client_results":[]"#))
+    }
+
     @Test func jsonHoldsEverythingNested() throws {
         let scratch = try ScratchDirectory()
         defer { scratch.remove() }

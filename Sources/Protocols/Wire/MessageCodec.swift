@@ -166,7 +166,11 @@ extension Message {
         var out = [UInt8](repeating: 0, count: WireFormat.maxMessageSize)
         let n = out.withUnsafeMutableBytes { buf in
             var w = ByteWriter(buf)
-            try! encode(into: &w)
+            do {
+                try encode(into: &w)
+            } catch {
+                preconditionFailure("a message larger than one frame was built: \(error)")
+            }
             return w.count
         }
         out.removeSubrange(n...)
