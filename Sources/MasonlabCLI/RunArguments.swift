@@ -6,7 +6,7 @@ import Protocols
 /// The options of one Mason run (`masonlab run`, `masonlab plan`): CLI.md's names, with the
 /// artifact's underscore spellings accepted as hidden aliases so old command lines keep working.
 struct RunArguments: ParsableArguments {
-    @Option(help: "The system to run (corfu, corfumason, rsmkeeper and zkmason are not built yet).")
+    @Option(help: "The system to run (built so far: \(System.built.map(\.rawValue).joined(separator: ", "))).")
     var system: System = .mason
 
     @Option(help: "Proxy machines, a multiple of 3.")

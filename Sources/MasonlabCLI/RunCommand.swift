@@ -109,7 +109,9 @@ extension FigureMode: EnumerableFlag {
     public static func name(for value: FigureMode) -> NameSpecification { .customLong(value.rawValue) }
 
     public static func help(for value: FigureMode) -> ArgumentHelp? {
-        "Run the figures that measure \(value.rawValue) (\(value.systems.map(\.rawValue).joined(separator: " and ")), not built yet); one mode per run."
+        let systems = value.systems.map(\.rawValue).joined(separator: " and ")
+        let built = value.systems.contains(where: \.isBuilt) ? "" : ", not built yet"
+        return "Run every figure that measures \(value.rawValue) (\(systems)\(built)); one mode per run."
     }
 }
 

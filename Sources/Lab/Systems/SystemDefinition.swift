@@ -58,6 +58,8 @@ public struct SystemDefinition: Sendable {
 public struct SystemNotBuilt: Error, Equatable, CustomStringConvertible {
     public let system: System
 
+    public init(system: System) { self.system = system }
+
     public var description: String {
         system.notBuiltError ?? "the \(system.rawValue) system has no definition in Sources/Lab/Systems."
     }
