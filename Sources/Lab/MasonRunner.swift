@@ -55,7 +55,7 @@ public struct MasonRunner {
         var failure: String?
         var refused: (node: String, message: String)?
         do {
-            (nodes, faults) = try execute(number, run: Self.runName(system: spec.system, attempt: number))
+            (nodes, faults) = try execute(run: Self.runName(system: spec.system, attempt: number))
             failure = check(nodes, faults: faults)
         } catch let error as InvalidParameters {
             refused = (error.node, error.message)
@@ -90,7 +90,7 @@ public struct MasonRunner {
         return "\(error)"
     }
 
-    private func execute(_ number: Int, run: String) throws -> ([RunResults], [FaultEvent]) {
+    private func execute(run: String) throws -> ([RunResults], [FaultEvent]) {
         let order = definition.startOrder(placement)
         assert(Set(order) == Set(placement.serverNodes) && order.count == placement.serverNodes.count,
                "the start order starts every server node once")
@@ -106,9 +106,6 @@ public struct MasonRunner {
         try waitForServers()
         let originDate = Date().addingTimeInterval(0.05)
         let origin = UInt64(originDate.timeIntervalSince1970 * 1e9)
-        // Fault injection for tests: hold the first client's port so its daemon cannot bind it.
-        let blocker = number <= spec.injectClientStartFailures ? try holdFirstClientPort() : nil
-        defer { if let blocker { close(blocker) } }
         for node in placement.clientNodes {
             do {
                 let _: StartRolesResult = try control(node).call("roles.start", params: request(node, run: run, origin: origin))
@@ -164,25 +161,6 @@ public struct MasonRunner {
         for node in placement.nodes.indices {
             _ = try? control(node).call("node.reset", params: EndpointsRequest()) as RolesStatus
         }
-    }
-
-    private func holdFirstClientPort() throws -> Int32 {
-        let node = placement.clientNodes[0]
-        let spec = placement.nodes[node].workers[0]
-        let port = UInt16(spec.address.split(separator: ":").last!)!
-        let fd = socket(AF_INET, Int32(SOCK_DGRAM.rawValue), 0)
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = port.bigEndian
-        address.sin_addr.s_addr = inet_addr(placement.nodes[node].slot.address)
-        let bound = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        }
-        guard bound == 0 else {
-            close(fd)
-            throw LabError("could not hold \(placement.nodes[node].slot.address):\(port) for the injected start failure.")
-        }
-        return fd
     }
 
     private func sleep(until date: Date) {

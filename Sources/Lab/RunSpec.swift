@@ -124,8 +124,6 @@ public struct RunSpec: Sendable, Equatable, Codable {
     public var retries = 3
     /// Keep per-interval received ranges for an exact recovery curve (on by default with faults).
     public var recordRanges = false
-    /// Fault injection for tests: the first N attempts find a client's port taken, so its start fails.
-    public var injectClientStartFailures = 0
 
     public init() {}
 

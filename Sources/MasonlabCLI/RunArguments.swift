@@ -72,9 +72,6 @@ struct RunArguments: ParsableArguments {
     @Option(help: "Startup-failure retries after the first attempt.")
     var retries: Int = 3
 
-    @Option(help: .hidden)
-    var injectClientStartFailures: Int = 0
-
     func validate() throws {
         // A flag's last value silently winning would drop a fault the user asked for.
         for (flag, times) in [("--kill-leader", killLeaders), ("--kill-sequencer", killSequencers)] where times.count > 1 {
@@ -123,7 +120,6 @@ struct RunArguments: ParsableArguments {
         s.duration = duration
         s.cooldown = cooldown
         s.retries = retries
-        s.injectClientStartFailures = injectClientStartFailures
         if let t = killLeader { s.faults.append(.killLeader(at: t)) }
         if let t = killSequencer { s.faults.append(.killSequencer(at: t)) }
         s.faults += pauses.compactMap { try? NemesisArguments.pause($0) } + partitions.compactMap { try? NemesisArguments.partition($0) }

@@ -25,6 +25,5 @@ extension RunArguments {
         try F.checkSeconds("--kill-leader", killLeader, 0 ... 3_600)
         try F.checkSeconds("--kill-sequencer", killSequencer, 0 ... 3_600)
         try F.check("--retries", retries, 0 ... 20)
-        try F.check("--inject-client-start-failures", injectClientStartFailures, 0 ... 100)
     }
 }
