@@ -60,6 +60,9 @@ struct RunFigure: ParsableCommand {
     @Option(help: "local (shrunk to one machine; the default on the local testbed) or paper (the default on emulab).")
     var scale: Figure.Scale?
 
+    @Option(help: "Only this system's figures (default: every built system's).")
+    var system: System?
+
     @Option(help: "Trials per point.")
     var trials: Int = 1
 
@@ -75,8 +78,9 @@ struct RunFigure: ParsableCommand {
 
     func run() throws {
         let scale = scale ?? Figure.Scale(defaultFor: database.testbed)
+        let catalog = try system.map { system in try usage { try SystemDefinition.for(system).figures } } ?? FigureCatalog.all
         if list {
-            for f in FigureCatalog.all {
+            for f in catalog {
                 let points = f.points(scale)
                 print("\(f.name): \(f.summary); \(points.count) points at \(scale.rawValue) scale")
                 for p in points { print("  \(p.key)") }
@@ -85,7 +89,7 @@ struct RunFigure: ParsableCommand {
         }
         let figures: [Figure]
         do {
-            figures = try FigureSelection.select(name: figure, modes: modes, from: FigureCatalog.all)
+            figures = try FigureSelection.select(name: figure, modes: modes, from: catalog)
         } catch {
             throw CommandFailure(error.description, status: ExitStatus.usage)
         }

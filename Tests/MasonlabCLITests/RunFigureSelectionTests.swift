@@ -10,6 +10,7 @@ import Testing
         (["run-figure", "--appends", "--reads"], "one mode at a time (got --appends and --reads)"),
         (["run-figure", "mason", "--setDatas"], "the mason figure has no --setDatas mode"),
         (["run-figure"], "name a figure or one mode"),
+        (["run-figure", "--system", "corfu", "--appends"], "the corfu system is not built yet"),
         (["run-figure", "mason", "--scale", "huge"], "--scale"),
         (["run", "--system", "corfu"], "the corfu system is not built yet; the systems built are: mason."),
         (["plan", "--system", "zkmason"], "the zkmason system is not built yet"),
@@ -37,6 +38,12 @@ import Testing
         let figure = try help("run-figure")
         for flag in ["--appends", "--reads", "--setDatas", "--getDatas"] { #expect(figure.contains(flag), "\(flag)") }
         #expect(figure.contains("(values: local, paper)"), "\(figure)")
+    }
+
+    @Test func listShowsTheFiguresOfTheSystemNamed() throws {
+        let result = try BuiltBinary.run("masonlab", ["run-figure", "--list", "--system", "mason"])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout.split(separator: "\n").filter { !$0.hasPrefix(" ") }.map { $0.prefix { $0 != ":" } } == ["mason", "recovery"])
     }
 
     /// `plan` still prints the placement's roles as before (`backup` for the second sequencer).
