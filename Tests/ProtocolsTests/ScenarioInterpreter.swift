@@ -18,6 +18,8 @@ final class ScenarioInterpreter {
                            "tick", "run", "crash", "isolate", "heal", "compact", "status", "log"]
     /// `stabilize` gives up after this many deliveries (a livelock is a finding, not a hang).
     static let maxStabilizeDeliveries = 10_000
+    /// `tick` and `run` give up after this many timers (a timer that keeps itself due is a finding).
+    static let maxTimers = 100_000
 
     let label: String
     private var network: ScenarioNetwork?
@@ -227,7 +229,10 @@ final class ScenarioInterpreter {
         try command.allow(positional: 1 ... 1, keys: [])
         let limit = network.now.adding(microseconds: try ScenarioCommand.micros(command.positional[0], line: command.line))
         var lines: [String] = []
+        var timers = 0
         while let node = network.nextTimer(notAfter: limit) {
+            timers += 1
+            guard timers <= Self.maxTimers else { return lines + ["timers did not settle by \(network.now)"] }
             let effects = network.fire(node)
             lines.append("@\(network.now) \(node.name) timer")
             lines += effects.map { "  " + $0.line }
@@ -260,6 +265,7 @@ final class ScenarioInterpreter {
             }
             guard network.pending.isEmpty else { return lines + ["did not stabilize at \(network.now)"] }
             guard let node = network.nextTimer(notAfter: limit) else { break }
+            guard network.timersFired - timers < Self.maxTimers else { return lines + ["timers did not settle by \(network.now)"] }
             show(network.fire(node))
         } while true
         network.advance(to: limit)
