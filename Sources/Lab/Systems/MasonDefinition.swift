@@ -26,6 +26,6 @@ extension SystemDefinition {
             let contiguity = ContiguityCheck(nodes, spaces: spec.options.spaces)
             return contiguity.ok ? nil : "contiguity broken: \(contiguity.summary)"
         },
-        figures: [FigureCatalog.mason, FigureCatalog.recovery]
+        figures: [.mason, .recovery]
     )
 }
