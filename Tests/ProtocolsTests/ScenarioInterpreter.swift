@@ -11,11 +11,12 @@ import Protocols
 ///   filters), `stabilize` (deliver until nothing is pending), `pending`, `tick 50ms` (fire the
 ///   timers due, deliver nothing), `run 300ms` (timers and deliveries interleaved; prints only state
 ///   changes, reports and client replies, with their instant).
-/// Faults: `crash X`, `isolate X`, `heal`, `compact X` (Raft only: snapshot everything applied).
+/// Faults: `crash X`, `isolate X`, `cut X Y` (the link between two nodes, both ways), `heal` (ends
+///   isolations and cuts), `compact X` (Raft only: snapshot everything applied).
 /// Looking: `status [X ...]`, `log X`.
 final class ScenarioInterpreter {
     static let commands = ["raft", "mason", "campaign", "propose", "request", "deliver", "drop", "stabilize", "pending",
-                           "tick", "run", "crash", "isolate", "heal", "compact", "status", "log"]
+                           "tick", "run", "crash", "isolate", "cut", "heal", "compact", "status", "log"]
     /// `stabilize` gives up after this many deliveries (a livelock is a finding, not a hang).
     static let maxStabilizeDeliveries = 10_000
     /// `tick` and `run` give up after this many timers (a timer that keeps itself due is a finding).
@@ -56,6 +57,14 @@ final class ScenarioInterpreter {
             try command.allow(positional: 1 ... 1, keys: [])
             let node = try self.node(command.positional[0], command, network)
             if command.name == "crash" { network.crash(node) } else { network.isolate(node) }
+            return []
+        case "cut":
+            try command.allow(positional: 2 ... 2, keys: [])
+            let a = try self.node(command.positional[0], command, network), b = try self.node(command.positional[1], command, network)
+            guard a !== b else {
+                throw .badArgument(line: command.line, argument: command.text, expected: "two different nodes")
+            }
+            network.cut(a, b)
             return []
         case "heal":
             try command.allow(positional: 0 ... 0, keys: [])

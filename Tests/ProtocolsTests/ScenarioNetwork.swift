@@ -6,7 +6,8 @@ import Testing
 /// happens on its own, so a script's output is the protocol's behaviour, step by step.
 ///
 /// Faults: a crashed node takes no more input and its timers stop (crash-stop, as the protocols
-/// assume); an isolated node's messages, both ways, are lost when delivered. One leader per term
+/// assume); an isolated node's messages, both ways, and those over a cut link are lost when
+/// delivered (so a message sent before the partition is lost too, as it would be in flight). One leader per term
 /// is checked at every step.
 final class ScenarioNetwork {
     struct Envelope {
@@ -52,6 +53,8 @@ final class ScenarioNetwork {
     private(set) var timersFired = 0
     /// term → the node that led it (one Raft group per scenario).
     private var leaders: [UInt64: String] = [:]
+    /// Links cut both ways, by node name pair (smaller name first).
+    private var cuts: Set<[String]> = []
 
     init(label: String) { self.label = label }
 
@@ -106,7 +109,7 @@ final class ScenarioNetwork {
             lost += 1
             return (line + " (lost: \(receiver.name) crashed)", [])
         }
-        if receiver.isolated || sender?.isolated == true {
+        if receiver.isolated || sender?.isolated == true || sender.map({ isCut($0, receiver) }) == true {
             lost += 1
             return (line + " (lost: partition)", [])
         }
@@ -155,7 +158,16 @@ final class ScenarioNetwork {
 
     func isolate(_ node: Node) { node.isolated = true }
 
-    func heal() { for node in nodes { node.isolated = false } }
+    /// Cuts the link between `a` and `b`, both ways; each still reaches everyone else.
+    func cut(_ a: Node, _ b: Node) { cuts.insert([a.name, b.name].sorted()) }
+
+    func isCut(_ a: Node, _ b: Node) -> Bool { cuts.contains([a.name, b.name].sorted()) }
+
+    /// Ends every isolation and cut.
+    func heal() {
+        for node in nodes { node.isolated = false }
+        cuts.removeAll()
+    }
 
     // MARK: State
 
