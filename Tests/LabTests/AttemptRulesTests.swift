@@ -93,15 +93,15 @@ import Glibc
 /// A fake masond answering with `answer`, one per placed node, so a socket path names the node.
 final class FakeDaemons: Sendable {
     final class Handler: ControlHandler {
-        let answer: @Sendable (String) throws(RPCError) -> Data
-        init(_ answer: @escaping @Sendable (String) throws(RPCError) -> Data) { self.answer = answer }
-        func handle(method: String, params: Data?) throws(RPCError) -> Data { try answer(method) }
+        let answer: @Sendable (String) throws(RPCError) -> JSONValue
+        init(_ answer: @escaping @Sendable (String) throws(RPCError) -> JSONValue) { self.answer = answer }
+        func handle(method: String, params: JSONValue?) throws(RPCError) -> JSONValue { try answer(method) }
     }
 
     let folder: String
     let servers: [ControlServer]
 
-    init(count: Int, _ answer: @escaping @Sendable (String) throws(RPCError) -> Data) throws {
+    init(count: Int, _ answer: @escaping @Sendable (String) throws(RPCError) -> JSONValue) throws {
         var template = Array("/tmp/masonlab-fake-XXXXXX".utf8CString)
         let folder = String(cString: mkdtemp(&template)!)
         let handler = Handler(answer)
@@ -119,7 +119,8 @@ final class FakeDaemons: Sendable {
         try? FileManager.default.removeItem(atPath: folder)
     }
 
-    static let emptyStatus = try! RPC.encode(RolesStatus(run: nil, roles: [], workers: []))
+    /// A node hosting nothing, as `roles.status`, `roles.stop` and `node.reset` answer.
+    static func emptyStatus() throws(RPCError) -> JSONValue { try RPC.encode(RolesStatus(run: nil, roles: [], workers: [])) }
 }
 
 @Suite struct MasonRunnerFailureTests {
@@ -133,9 +134,9 @@ final class FakeDaemons: Sendable {
     /// `--max-log-size 0` reached a daemon: every attempt would be refused the same way.
     @Test func parametersADaemonRefusesAreThrownNotRetried() throws {
         let (placement, spec) = try placement()
-        let daemons = try FakeDaemons(count: placement.nodes.count) { method throws(RPCError) -> Data in
+        let daemons = try FakeDaemons(count: placement.nodes.count) { method throws(RPCError) -> JSONValue in
             if method == "roles.start" { throw .invalidParams("cluster.proxy.maxLogSize: must be at least 1 (got 0).") }
-            return FakeDaemons.emptyStatus
+            return try FakeDaemons.emptyStatus()
         }
         defer { daemons.stop() }
         let runner = MasonRunner(definition: .mason, controls: try daemons.controls(), placement: placement, spec: spec)
@@ -148,13 +149,13 @@ final class FakeDaemons: Sendable {
     /// A node that stops answering (paused, hung) fails the attempt within the deadline, named.
     @Test func aNodeThatDoesNotAnswerFailsTheAttemptNamingNodeAndMethod() throws {
         let (placement, spec) = try placement()
-        let daemons = try FakeDaemons(count: placement.nodes.count) { method throws(RPCError) -> Data in
+        let daemons = try FakeDaemons(count: placement.nodes.count) { method throws(RPCError) -> JSONValue in
             switch method {
             case "roles.start": return try RPC.encode(StartRolesResult(workers: []))
             case "roles.status":
                 Thread.sleep(forTimeInterval: 1.5)
-                return FakeDaemons.emptyStatus
-            default: return FakeDaemons.emptyStatus
+                return try FakeDaemons.emptyStatus()
+            default: return try FakeDaemons.emptyStatus()
             }
         }
         defer { daemons.stop() }
