@@ -13,13 +13,7 @@ import Simulation
 /// executable that runs the inputs named on its command line (files), or random ones: a replay tool.
 enum ProtocolFuzz {
     static let config: SimulationConfig = {
-        var c = SimulationConfig()
-        c.proxyGroups = 2
-        c.replicas = 3
-        c.clients = 2
-        c.clientThreads = 1
-        c.spaces = 2
-        c.concurrency = 2
+        var c = SimulationConfig.cluster(groups: 2, replicas: 3, clients: 2, clientThreads: 1, spaces: 2, concurrency: 2)
         c.bitmapBlockSize = 64
         c.gcIntervalMicros = 1_000
         c.maxLogSize = 16

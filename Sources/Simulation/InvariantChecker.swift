@@ -20,6 +20,10 @@ public struct RunHistory {
     public var completed: [CompletedOperation] = []
     public var leaders: [(group: UInt16, term: UInt64, replica: UInt8)] = []
     public var anomalies: [String] = []
+    /// Roles whose counters of input no correct peer sends are not zero (`ImpossibleInputs`).
+    public var impossibleInputs: [String] = []
+    /// Scheduled faults that never hit their target, each with why.
+    public var missedFaults: [String] = []
     public var highWater: [UInt64] = []
     /// Operations still outstanding at clients once the run ended.
     public var outstandingAtEnd = 0
@@ -76,7 +80,9 @@ public enum InvariantChecker {
             RaftChecks.logMatching(h.groups),
             RaftChecks.stateMachineSafety(h.groups, batchConflict: batchConflict),
             RaftChecks.leaderCompleteness(h.groups, committed: batches),
-            InvariantResult("noAnomalies", held: h.anomalies.isEmpty, detail: h.anomalies.first),
+            InvariantResult("noAnomalies", held: h.anomalies.isEmpty && h.impossibleInputs.isEmpty,
+                            detail: h.anomalies.first ?? h.impossibleInputs.first),
+            InvariantResult("faultsHit", held: h.missedFaults.isEmpty, detail: h.missedFaults.first),
             InvariantResult("codecRoundTrip", held: codecFailures.isEmpty, detail: codecFailures.first),
         ]
     }
@@ -97,11 +103,11 @@ public enum InvariantChecker {
 
     /// Replicas report the same batch; keep one, and flag two different batches under one id.
     static func uniqueBatches(_ reports: [CommittedBatch]) -> ([CommittedBatch], String?) {
-        var seen: [UInt64: CommittedBatch] = [:] // key: group << 48 | seqRequestID
+        var seen: [GroupBatchKey: CommittedBatch] = [:]
         var unique: [CommittedBatch] = []
         var conflict: String?
         for batch in reports {
-            let key = UInt64(batch.group) << 48 | batch.seqRequestID
+            let key = GroupBatchKey(group: batch.group, seqRequestID: batch.seqRequestID)
             if let earlier = seen[key] {
                 if earlier != batch, conflict == nil {
                     conflict = "group \(batch.group) seqRequestID \(batch.seqRequestID) committed twice with different contents"
@@ -139,10 +145,9 @@ public enum InvariantChecker {
                 return InvariantResult("noNumberTwice", held: false, detail: "space \(space): \(a.range) and \(b.range) overlap")
             }
         }
-        var numbered = Set<UInt64>()
+        var numbered = Set<ClientRequestKey>()
         for op in ops where !op.isNoop {
-            let key = UInt64(op.client) << 40 | op.requestID
-            if !numbered.insert(key).inserted {
+            if !numbered.insert(ClientRequestKey(client: op.client, requestID: op.requestID)).inserted {
                 return InvariantResult("noNumberTwice", held: false, detail: "client \(op.client) request \(op.requestID) committed twice")
             }
         }
@@ -160,11 +165,11 @@ public enum InvariantChecker {
 
     /// What a client was told is what its group committed (an answer is never renumbered).
     static func answersMatchCommitted(_ completed: [CompletedOperation], _ ops: [CommittedOperation]) -> InvariantResult {
-        var committed: [UInt64: MultiSequenceNumber] = [:]
-        for op in ops where !op.isNoop { committed[UInt64(op.client) << 40 | op.requestID] = op.numbers }
-        var seen: [UInt64: MultiSequenceNumber] = [:]
+        var committed: [ClientRequestKey: MultiSequenceNumber] = [:]
+        for op in ops where !op.isNoop { committed[ClientRequestKey(client: op.client, requestID: op.requestID)] = op.numbers }
+        var seen: [ClientRequestKey: MultiSequenceNumber] = [:]
         for op in completed {
-            let key = UInt64(op.client) << 40 | op.requestID
+            let key = ClientRequestKey(client: op.client, requestID: op.requestID)
             if let earlier = seen.updateValue(op.numbers, forKey: key), earlier != op.numbers {
                 return InvariantResult("answersMatchCommitted", held: false,
                                        detail: "client \(op.client) request \(op.requestID) answered \(earlier) then \(op.numbers)")

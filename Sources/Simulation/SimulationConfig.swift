@@ -48,10 +48,13 @@ public struct SimulationConfig: Sendable, Equatable {
     public var bitmapBlockSize: UInt64 = 65_536
     public var bitmapInitialBlocks = 2
     public var gcIntervalMicros: UInt64 = 10_000
-    /// Crash the current leader of group 0 at this many seconds.
-    public var killLeaderAt: Double?
-    /// Crash the primary sequencer at this many seconds (the backup takes over).
-    public var killSequencerAt: Double?
+    /// Crash the leader of group 0 at each of these seconds. A kill finding no live leader waits
+    /// for the group to elect one, until the end of the load; one that never finds a leader fails
+    /// the seed (`faultsHit`), as does any fault that cannot hit its target.
+    public var killLeaderAt: [Double] = []
+    /// Crash the primary sequencer at each of these seconds (the backup takes over). The same
+    /// fault as a `CrashFault` of `sequencer`; two crashes of one role are refused (`validationError`).
+    public var killSequencerAt: [Double] = []
     public var partitions: [PartitionFault] = []
     public var crashes: [CrashFault] = []
     /// Hostile frames injected per simulated second (`HostileFrames`, outsider mode): extreme-value
@@ -62,23 +65,39 @@ public struct SimulationConfig: Sendable, Equatable {
 
     public init() {}
 
+    /// A cluster of this shape, every other field at its default: where the fuzzer, the benchmark
+    /// and tests start from.
+    public static func cluster(groups: Int = 2, replicas: Int = 3, clients: Int = 2, clientThreads: Int = 2, spaces: Int = 4,
+                               concurrency: Int = 4, durationSeconds: Double? = nil) -> SimulationConfig {
+        var c = SimulationConfig()
+        c.proxyGroups = groups
+        c.replicas = replicas
+        c.clients = clients
+        c.clientThreads = clientThreads
+        c.spaces = spaces
+        c.concurrency = concurrency
+        c.durationSeconds = durationSeconds
+        return c
+    }
+
     /// Independent clients in the cluster.
     public var totalClients: Int { clients * clientThreads }
 
     public var hasScheduledFaults: Bool {
-        killLeaderAt != nil || killSequencerAt != nil || !partitions.isEmpty || !crashes.isEmpty
+        !killLeaderAt.isEmpty || !killSequencerAt.isEmpty || !partitions.isEmpty || !crashes.isEmpty
     }
 
     /// The load's length: as given, or long enough for every scheduled fault and its recovery.
     public var loadSeconds: Double {
         if let durationSeconds { return durationSeconds }
-        let last = ([killLeaderAt, killSequencerAt].compactMap { $0 } + partitions.map { $0.atSeconds + $0.durationSeconds }
+        let last = (killLeaderAt + killSequencerAt + partitions.map { $0.atSeconds + $0.durationSeconds }
             + crashes.map(\.atSeconds)).max()
         return last.map { $0 + 1 } ?? 1
     }
 
     /// Checks every field; returns one sentence naming the first bad value, or nil.
     public func validationError() -> String? {
+        if let refusal = system.notBuiltError { return refusal }
         if proxyGroups < 1 || proxyGroups > 1_000 { return "--proxy-groups must be between 1 and 1000 (got \(proxyGroups))." }
         if ![1, 3, 5].contains(replicas) { return "--replicas must be 1, 3 or 5 (got \(replicas))." }
         if clients < 1 { return "--nclients must be at least 1 (got \(clients))." }
@@ -107,10 +126,12 @@ public struct SimulationConfig: Sendable, Equatable {
         if gcIntervalMicros < 100 { return "--gc-interval-us must be at least 100 (got \(gcIntervalMicros))." }
         if maxLogSize < 16 { return "--max-log-size must be at least 16 entries (got \(maxLogSize))." }
         let load = loadSeconds
-        for (name, at) in [("--kill-leader", killLeaderAt), ("--kill-sequencer", killSequencerAt)] {
-            if let at, !(at > 0 && at < load) { return "\(name) must be a time after 0 and before the end of the load at \(load) s (got \(at))." }
+        for (name, times) in [("--kill-leader", killLeaderAt), ("--kill-sequencer", killSequencerAt)] {
+            for at in times where !(at > 0 && at < load) {
+                return "\(name) must be a time after 0 and before the end of the load at \(load) s (got \(at))."
+            }
         }
-        if killLeaderAt != nil && replicas == 1 { return "--kill-leader needs --replicas 3 or 5: a group of one has no one to take over." }
+        if !killLeaderAt.isEmpty && replicas == 1 { return "--kill-leader needs --replicas 3 or 5: a group of one has no one to take over." }
         for p in partitions where !(p.atSeconds > 0 && p.durationSeconds > 0 && p.atSeconds + p.durationSeconds < load) {
             return "--partition must start after 0 and heal before the end of the load at \(load) s (got \(p.atSeconds):\(p.durationSeconds))."
         }
@@ -125,7 +146,21 @@ public struct SimulationConfig: Sendable, Equatable {
                 return "--crash names '\(c.role)', which is not a role of this cluster (sequencer, backup, proxy-G-R, client-K)."
             }
         }
+        if let twice = roleCrashedTwice { return twice }
         if let problem = MasonCluster.proxyConfig(self, group: 0, replica: 0).validationError() { return "--max-batch-ops: \(problem)" }
+        return nil
+    }
+
+    /// A role crashed by two faults (a `--crash` of it, or `--kill-sequencer` for `sequencer`): the
+    /// second could never hit, so the schedule is refused before it runs.
+    private var roleCrashedTwice: String? {
+        var seen: [String: String] = [:]
+        let named = killSequencerAt.map { ("sequencer", "--kill-sequencer \($0)") } + crashes.map { ($0.role, "--crash \($0.role):\($0.atSeconds)") }
+        for (role, flag) in named {
+            if let first = seen.updateValue(flag, forKey: role) {
+                return "\(first) and \(flag) both crash \(role), which stays down after the first: give one of them."
+            }
+        }
         return nil
     }
 }

@@ -1,9 +1,16 @@
 /// A scheduled fault and how long the cluster took to hand out a new number after it.
 public struct FaultRecovery: Sendable, Equatable {
-    /// `kill-leader`, `kill-sequencer`, `partition` or `crash ROLE`.
-    public var fault: String
+    public var fault: ScheduledFault
+    /// When the fault was scheduled.
     public var atSeconds: Double
-    /// Simulated milliseconds from the fault to the first new number (nil: none came).
+    /// When it hit its target: later than `atSeconds` for a leader kill that waited for a leader;
+    /// nil when it never hit (the `faultsHit` invariant then fails the seed).
+    public var hitSeconds: Double?
+    /// Simulated milliseconds from the hit to the first new number (nil: none came, or no hit).
+    /// What counts as new depends on what the fault hit, not on how it was spelled: after the
+    /// primary sequencer, the first batch the backup numbered; after a group's leader, that
+    /// group's first client batch numbered above all it committed before; otherwise the first
+    /// client batch committed after the fault.
     public var recoveryMillis: Double?
 }
 

@@ -7,7 +7,7 @@ import Testing
         var c = SimulationConfig()
         c.seed = seed
         c.durationSeconds = 0.1
-        c.killLeaderAt = 0.05
+        c.killLeaderAt = [0.05]
         c.demand = .random(k: 2)
         c.faults = NetworkFaults(drop: 0.05, duplicate: 0.05, reorder: 0.2, delayMicros: 10 ... 100)
         return c

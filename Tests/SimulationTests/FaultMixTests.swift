@@ -30,17 +30,12 @@ import Testing
     @Test(arguments: mixes)
     func everyInvariantHoldsForEverySeed(mix: Mix) {
         for seed: UInt64 in 1 ... 12 {
-            var c = SimulationConfig()
+            var c = SimulationConfig.cluster(groups: mix.groups, spaces: mix.spaces, concurrency: mix.concurrency, durationSeconds: 0.05)
             c.seed = seed
-            c.durationSeconds = 0.05
-            c.proxyGroups = mix.groups
-            c.spaces = mix.spaces
             c.demand = mix.demand
-            c.concurrency = mix.concurrency
             c.maxBatchOps = mix.maxBatchOps
             c.faults = mix.faults
-            let report = MasonSimulation.run(c)
-            #expect(report.ok, "seed \(seed): \(report.failed.map { "\($0.name): \($0.detail ?? "")" })")
+            let report = expectEveryInvariantHolds(c)
             #expect(report.operations > 0, "seed \(seed) completed nothing")
         }
     }

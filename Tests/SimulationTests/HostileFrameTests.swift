@@ -24,15 +24,12 @@ import Testing
     @Test(arguments: mixes)
     func everyInvariantHoldsUnderHostileFrames(mix: Mix) {
         for seed: UInt64 in 1 ... 3 {
-            var c = SimulationConfig()
+            var c = SimulationConfig.cluster(concurrency: 2, durationSeconds: mix.killSequencerAt == nil ? 0.05 : 0.1)
             c.seed = seed
-            c.durationSeconds = mix.killSequencerAt == nil ? 0.05 : 0.1
-            c.concurrency = 2
             c.hostileFramesPerSecond = mix.framesPerSecond
             c.faults = mix.faults
-            c.killSequencerAt = mix.killSequencerAt
-            let report = MasonSimulation.run(c)
-            #expect(report.ok, "seed \(seed): \(report.failed.map { "\($0.name): \($0.detail ?? "")" })")
+            c.killSequencerAt = mix.killSequencerAt.map { [$0] } ?? []
+            let report = expectEveryInvariantHolds(c)
             #expect(report.operations > 0, "seed \(seed) completed nothing")
         }
     }

@@ -91,4 +91,26 @@ import Testing
         h.anomalies = ["e1: something odd"]
         #expect(failed(h) == ["liveness", "noAnomalies"])
     }
+
+    /// A role's counter of input no correct peer sends (Raft's second leader in one term, say) is
+    /// an invariant, like an anomaly: not a number nobody reads.
+    @Test func anImpossibleInputCounterFailsNoAnomalies() {
+        var h = history([(1, 0, numbers([0]))], highWater: [1])
+        h.impossibleInputs = ["proxy e3 (group 0): 1 Raft inputs no correct peer sends"]
+        let results = InvariantChecker.check(h, codecFailures: [])
+        #expect(failed(h) == ["noAnomalies"])
+        #expect(results.first { $0.name == "noAnomalies" }?.detail == h.impossibleInputs[0])
+    }
+
+    @Test func aFaultThatNeverHitFailsTheSeed() {
+        var h = history([(1, 0, numbers([0]))], highWater: [1])
+        h.missedFaults = ["--kill-leader 0.25 never hit: group 0 had no live leader from 0.25 s until the load ended at 1.25 s."]
+        #expect(failed(h) == ["faultsHit"])
+    }
+
+    /// Requests are keyed by (client, request) whole: client 0's request 2^40 is not client 1's
+    /// request 0 (as it was when the two were packed into `client << 40 | requestID`).
+    @Test func requestsOfDifferentClientsNeverCollide() {
+        #expect(failed(history([(0, 1 << 40, numbers([0])), (1, 0, numbers([1]))], highWater: [2])).isEmpty)
+    }
 }

@@ -102,7 +102,8 @@ extension Proxy {
         switch message {
         case var .token(token):
             guard token.counts.count == config.spaces else {
-                drops.rejected += 1
+                // From the previous group's replicas (checked above), another space count is a bug.
+                if config.previousGroupReplicas.isEmpty { drops.rejected += 1 } else { drops.impossible += 1 }
                 return
             }
             guard token.counts.allSatisfy({ $0.count <= config.bitmapBlockSize && $0.base % config.bitmapBlockSize == 0

@@ -6,6 +6,7 @@ extension RaftNode {
     private func acceptLeader(_ from: UInt8, at now: Instant) -> Bool {
         if role == .leader || (leader != nil && leader != from) {
             dropped += 1
+            impossible += 1
             return false
         }
         if role == .candidate || role == .preCandidate { becomeFollower(term: term, leader: from, at: now) }
@@ -28,12 +29,14 @@ extension RaftNode {
             prevTerm = log.snapshotTerm
             guard (entries.first?.term ?? prevTerm) >= prevTerm else {
                 dropped += 1
+                impossible += 1 // the leader's entries after a committed one have terms no lower
                 return
             }
         }
         guard log.matches(index: prev, term: prevTerm) else {
             guard prev > commitIndex else {
                 dropped += 1 // a committed entry cannot differ from the leader's
+                impossible += 1
                 return
             }
             let hint = log.lastIndex(atOrBelow: prev - 1, withTermAtMost: prevTerm)

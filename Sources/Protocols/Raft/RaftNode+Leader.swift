@@ -98,6 +98,7 @@ extension RaftNode {
         }
         guard !reply.success || reply.index <= log.lastIndex else {
             dropped += 1
+            impossible += 1 // a follower acknowledges only what this leader sent it, this term
             return
         }
         progress[id] = nil
@@ -126,6 +127,7 @@ extension RaftNode {
         }
         guard reply.lastIncludedIndex <= log.lastIndex else {
             dropped += 1
+            impossible += 1
             return
         }
         progress[id] = nil

@@ -58,6 +58,11 @@ public final class RaftNode {
     /// Of `dropped`: terms more than `ProtocolBounds.maxLead` ahead of this node's, never adopted
     /// (a term near 2^64 would leave no room to campaign).
     public internal(set) var implausible: UInt64 = 0
+    /// Of `dropped`: input from a verified peer that no correct peer sends (a second leader in one
+    /// term, an append contradicting a committed entry, an acknowledgement past the leader's log).
+    /// Unlike the rest of `dropped`, a stranger cannot cause it: it means the protocol broke (or a
+    /// peer's address was forged), so the simulator checks it is zero on every seed (`noAnomalies`).
+    public internal(set) var impossible: UInt64 = 0
 
     public init(config: RaftConfig, generator: SplitMix64) {
         self.config = config

@@ -69,7 +69,8 @@ public final class Sequencer: Role {
         switch message {
         case let .sequencerRequest(request):
             guard Int(request.group) < config.groups, request.counts.spaceCount == config.spaces else {
-                drops.rejected += 1
+                // From a replica of the group (checked above), another space count is a bug.
+                if config.groupReplicas.isEmpty { drops.rejected += 1 } else { drops.impossible += 1 }
                 return
             }
             guard isPlausible(request) else {
