@@ -14,8 +14,12 @@ struct Simulate: ParsableCommand {
         network, waits for every outstanding operation, and checks: contiguity, noNumberTwice, \
         exactCounts, answersMatchCommitted, clientOrder, crossSpaceOrder, liveness (every live client \
         progresses once faults stop, and every operation completes), oneLeaderPerTerm, logMatching, \
-        stateMachineSafety, leaderCompleteness, noAnomalies, codecRoundTrip. With scheduled faults it \
-        also reports each fault's recovery time: simulated milliseconds to the first new number. The same seed replays the same run bit for bit (see the digest column). \
+        stateMachineSafety, leaderCompleteness, noAnomalies (no role reported an anomaly or counted an \
+        input no correct peer sends), faultsHit (every scheduled fault hit its target), codecRoundTrip. \
+        With scheduled faults it also reports each fault's recovery time: simulated milliseconds from \
+        the fault hitting to the first new number (after the primary sequencer, the backup's first; \
+        after a group's leader, that group's next), the same however the fault was spelled. The same \
+        seed replays the same run bit for bit (see the digest column). \
         Exit 0 when every invariant held for every seed, 1 otherwise (with the command that replays \
         each failing seed), 2 on bad usage.
         """
@@ -87,16 +91,25 @@ struct Simulate: ParsableCommand {
     @Option(name: .customLong("gc-interval-us"), help: "How often group 0's leader sends the GC token around the ring, in microseconds.")
     var gcIntervalMicros: UInt64 = 10_000
 
-    @Option(name: .customLong("kill-leader"), help: "Crash the current leader of proxy group 0 at this simulated second.")
-    var killLeader: Double?
+    @Option(name: .customLong("kill-leader"), help: """
+        Crash the current leader of proxy group 0 at this simulated second (repeatable: each is one more kill). \
+        With no live leader then, it waits for the group to elect one; if none comes before the load ends, the seed fails (faultsHit).
+        """)
+    var killLeader: [Double] = []
 
-    @Option(name: .customLong("kill-sequencer"), help: "Crash the primary sequencer at this simulated second (the backup takes over).")
-    var killSequencer: Double?
+    @Option(name: .customLong("kill-sequencer"), help: """
+        Crash the primary sequencer at this simulated second (the backup takes over); the same fault as --crash sequencer:T. \
+        Given twice, or with --crash sequencer, it is refused: the primary stays down after the first.
+        """)
+    var killSequencer: [Double] = []
 
     @Option(name: .customLong("partition"), help: "T:DURATION: isolate a random minority of the servers at T seconds for DURATION seconds (repeatable).")
     var partitions: [PartitionArgument] = []
 
-    @Option(name: .customLong("crash"), help: "ROLE:T: crash a role at T seconds: sequencer, backup, proxy-G-R or client-K (repeatable).")
+    @Option(name: .customLong("crash"), help: """
+        ROLE:T: crash a role at T seconds: sequencer, backup, proxy-G-R or client-K (repeatable, one role once). \
+        A role already down at T (a leader an earlier --kill-leader crashed) fails the seed (faultsHit).
+        """)
     var crashes: [CrashArgument] = []
 
     @Flag(help: "Print one JSON document instead of the table, once every seed has run.")

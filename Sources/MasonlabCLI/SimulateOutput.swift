@@ -1,3 +1,4 @@
+import Control
 import Foundation
 import Simulation
 
@@ -27,7 +28,7 @@ enum SimulateOutput {
     /// `kill-leader=312.5,kill-sequencer=401.2`, or `-` without scheduled faults.
     static func recoveryColumn(_ r: SimulationReport) -> String {
         guard !r.recoveries.isEmpty else { return "-" }
-        return r.recoveries.map { "\($0.fault.replacingOccurrences(of: " ", with: "_"))=\($0.recoveryMillis.map { String(format: "%.1f", $0) } ?? "none")" }
+        return r.recoveries.map { "\($0.fault.description.replacingOccurrences(of: " ", with: "_"))=\($0.recoveryMillis.map { String(format: "%.1f", $0) } ?? "none")" }
             .joined(separator: ",")
     }
 
@@ -36,16 +37,19 @@ enum SimulateOutput {
         struct Recovery: Encodable {
             var fault: String
             var at_s: Double
+            /// When the fault hit: later than `at_s` for a kill that waited for a leader.
+            var hit_s: Double?
             var recovery_ms: Double?
 
             func encode(to encoder: any Encoder) throws {
                 var container = encoder.container(keyedBy: CodingKeys.self)
                 try container.encode(fault, forKey: .fault)
                 try container.encode(at_s, forKey: .at_s)
+                try container.encode(hit_s, forKey: .hit_s) // null when it never hit (faultsHit fails)
                 try container.encode(recovery_ms, forKey: .recovery_ms) // null when no new number came
             }
 
-            private enum CodingKeys: String, CodingKey { case fault, at_s, recovery_ms }
+            private enum CodingKeys: String, CodingKey { case fault, at_s, hit_s, recovery_ms }
         }
 
         var seed: UInt64
@@ -84,7 +88,7 @@ enum SimulateOutput {
                 replay = replayCommand(config)
             }
             if !r.recoveries.isEmpty {
-                recoveries = r.recoveries.map { Recovery(fault: $0.fault, at_s: $0.atSeconds, recovery_ms: $0.recoveryMillis) }
+                recoveries = r.recoveries.map { Recovery(fault: $0.fault.description, at_s: $0.atSeconds, hit_s: $0.hitSeconds, recovery_ms: $0.recoveryMillis) }
             }
         }
     }
@@ -96,10 +100,8 @@ enum SimulateOutput {
     }
 
     static func json(_ value: some Encodable) -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         do {
-            return String(decoding: try encoder.encode(value), as: UTF8.self)
+            return try JSONOutput.string(value)
         } catch {
             // Only a non-finite Double can fail here, and the report's are finite.
             preconditionFailure("a simulation record did not encode: \(error)")
@@ -118,10 +120,10 @@ enum SimulateOutput {
         if c.hostileFramesPerSecond > 0 { parts.append("--hostile \(c.hostileFramesPerSecond)") }
         parts += ["--bitmap-block-size \(c.bitmapBlockSize)", "--bitmap-initial-blocks \(c.bitmapInitialBlocks)",
                   "--gc-interval-us \(c.gcIntervalMicros)"]
-        if let t = c.killLeaderAt { parts.append("--kill-leader \(t)") }
-        if let t = c.killSequencerAt { parts.append("--kill-sequencer \(t)") }
+        parts += c.killLeaderAt.map { ScheduledFault.killLeader.flag(atSeconds: $0) }
+        parts += c.killSequencerAt.map { ScheduledFault.killSequencer.flag(atSeconds: $0) }
         parts += c.partitions.map { "--partition \($0.atSeconds):\($0.durationSeconds)" }
-        parts += c.crashes.map { "--crash \($0.role):\($0.atSeconds)" }
+        parts += c.crashes.map { ScheduledFault.crash(role: $0.role).flag(atSeconds: $0.atSeconds) }
         return parts.joined(separator: " ")
     }
 }
