@@ -50,9 +50,6 @@ public struct NumberRanges: Sendable, Equatable {
         for r in other.ranges { insert(r.lower, count: r.upper - r.lower) }
     }
 
-    /// Whether the set is exactly [0, n) for some n (the empty set included).
-    public var isPrefix: Bool { ranges.isEmpty || (ranges.count == 1 && ranges[0].lower == 0) }
-
     /// One past the highest number, 0 when empty.
     public var upperBound: UInt64 { ranges.last?.upper ?? 0 }
 

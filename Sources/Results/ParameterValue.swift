@@ -89,10 +89,10 @@ enum StoredJSON {
     }
 
     static func parameters(_ text: String) throws -> RunParameters {
-        try JSONDecoder().decode(RunParameters.self, from: Data(text.utf8))
+        try JSONOutput.decoder().decode(RunParameters.self, from: Data(text.utf8))
     }
 
     static func decode<T: Decodable>(_ type: T.Type, _ text: String) throws -> T {
-        try JSONDecoder().decode(type, from: Data(text.utf8))
+        try JSONOutput.decoder().decode(type, from: Data(text.utf8))
     }
 }

@@ -14,7 +14,7 @@ extension ResultsStore {
     }
 
     /// What `exportJSON` writes.
-    public func exportDocument() throws -> ExportDocument {
+    func exportDocument() throws -> ExportDocument {
         let version = try schemaVersion()
         return try read { db in
             let dump = try ResultsDump(db)
@@ -30,15 +30,19 @@ extension ResultsStore {
     public func exportCSV() throws -> (attempts: CSVTable, clients: CSVTable) {
         let dump = try read { db in try ResultsDump(db) }
         let parameterKeys = Set(dump.runs.flatMap(\.parameters.keys)).sorted()
-        var attempts = CSVTable(header: ResultsDump.attemptColumns + parameterKeys.map { ResultsDump.attemptColumns.contains($0) ? "param_\($0)" : $0 })
-        var clients = CSVTable(header: ResultsDump.clientColumns)
+        var attemptRows: [AttemptCSVRow] = [], parameterCells: [[String]] = [], clientRows: [ClientCSVRow] = []
         for run in dump.runs {
             for attempt in dump.attemptsByRun[run.id] ?? [] {
-                attempts.rows.append(dump.csvRow(run: run, attempt: attempt) + parameterKeys.map { run.parameters[$0]?.description ?? "" })
-                clients.rows += (dump.clientsByAttempt[attempt.id] ?? []).map { $0.csvRow(run: run.id, attempt: attempt.number) }
+                attemptRows.append(dump.csvRow(run: run, attempt: attempt))
+                parameterCells.append(parameterKeys.map { run.parameters[$0]?.description ?? "" })
+                clientRows += (dump.clientsByAttempt[attempt.id] ?? []).map { $0.csvRow(run: run.id, attempt: attempt.number) }
             }
         }
-        return (attempts, clients)
+        // The parameters follow the fixed columns; one named like a fixed column is prefixed.
+        var attempts = CSVTable(attemptRows)
+        attempts.header += parameterKeys.map { AttemptCSVRow.columns.contains($0) ? "param_\($0)" : $0 }
+        attempts.rows = zip(attempts.rows, parameterCells).map { $0 + $1 }
+        return (attempts, CSVTable(clientRows))
     }
 }
 
@@ -115,10 +119,12 @@ struct ResultsDump {
             return [50, 99, 99.9, 99.99].map { histogram.valueAtPercentile($0) }
         }
 
-        func csvRow(run: Int64, attempt: Int) -> [String] {
-            [String(run), String(attempt), String(node), String(endpoint), String(group), String(crashed), String(completed),
-             String(completedInWindow), String(retransmissions), String(failovers),
-             String(latency.reduce(UInt64(0)) { $0 + $1[1] })] + percentiles().map { String($0) }
+        func csvRow(run: Int64, attempt: Int) -> ClientCSVRow {
+            let p = percentiles()
+            return ClientCSVRow(run: run, attempt: attempt, node: node, endpoint: endpoint, group: group, crashed: crashed,
+                                completed: completed, completedInWindow: completedInWindow, retransmissions: retransmissions,
+                                failovers: failovers, latencyCount: latency.reduce(UInt64(0)) { $0 + $1[1] }, p50Micros: p[0],
+                                p99Micros: p[1], p999Micros: p[2], p9999Micros: p[3])
         }
 
         func row(completions: [Int64]) -> ExportDocument.Client {
@@ -130,13 +136,6 @@ struct ResultsDump {
                                          rangesByInterval: ranges.map(JSONValue.init(stored:)))
         }
     }
-
-    static let attemptColumns = ["run", "sweep", "figure", "mode", "scale", "point", "trial", "system", "testbed", "masonlab_version",
-                                 "run_status", "attempt", "started", "ended", "outcome", "reason", "measured_seconds",
-                                 "interval_millis", "clients", "completed_in_window", "throughput_ops", "p50_us", "p99_us",
-                                 "p999_us", "p9999_us", "faults"]
-    static let clientColumns = ["run", "attempt", "node", "endpoint", "group", "crashed", "completed", "completed_in_window",
-                                "retransmissions", "failovers", "latency_count", "p50_us", "p99_us", "p999_us", "p9999_us"]
 
     var sweeps: [Sweep]
     var runs: [Run]
@@ -175,15 +174,17 @@ struct ResultsDump {
         faultsByAttempt = try ResultsStore.faultsByAttempt(db, run: nil)
     }
 
-    func csvRow(run: Run, attempt: Attempt) -> [String] {
+    func csvRow(run: Run, attempt: Attempt) -> AttemptCSVRow {
         let sweep = run.sweep.flatMap { id in sweeps.first { $0.id == id } }
         let faults = (faultsByAttempt[attempt.id] ?? []).map { "\($0.kind)@\($0.atSeconds)s:\($0.target)" }.joined(separator: ";")
-        return [String(run.id), run.sweep.map { String($0) } ?? "", sweep?.figure ?? "", sweep?.mode ?? "", sweep?.scale ?? "",
-                run.pointKey ?? "", String(run.trial), run.system, run.testbed, run.masonlabVersion, run.status,
-                String(attempt.number), iso(attempt.started), iso(attempt.ended), attempt.outcome, attempt.reason ?? "",
-                String(attempt.measuredSeconds), String(attempt.intervalMillis), String(attempt.clients),
-                String(attempt.completedInWindow), attempt.throughputOps.map { String($0) } ?? ""]
-            + attempt.percentiles.map { $0.map { String($0) } ?? "" } + [faults]
+        let p = attempt.percentiles
+        return AttemptCSVRow(run: run.id, sweep: run.sweep, figure: sweep?.figure, mode: sweep?.mode, scale: sweep?.scale, point: run.pointKey,
+                             trial: run.trial, system: run.system, testbed: run.testbed, masonlabVersion: run.masonlabVersion,
+                             runStatus: run.status, attempt: attempt.number, started: iso(attempt.started), ended: iso(attempt.ended),
+                             outcome: attempt.outcome, reason: attempt.reason, measuredSeconds: attempt.measuredSeconds,
+                             intervalMillis: attempt.intervalMillis, clients: attempt.clients, completedInWindow: attempt.completedInWindow,
+                             throughputOps: attempt.throughputOps, p50Micros: p[0], p99Micros: p[1], p999Micros: p[2], p9999Micros: p[3],
+                             faults: faults)
     }
 
     /// The attempt's export row, with the rest of it (nodes, per-interval completions, recovery curve) read from `db`.

@@ -50,6 +50,25 @@ import Testing
         #expect(text.split(separator: "\n").count == 4)
     }
 
+    @Test func csvColumnsKeepTheirNamesAndOrder() throws {
+        let scratch = try ScratchDirectory()
+        defer { scratch.remove() }
+        let (store, _, _) = try populatedStore(scratch)
+        let (attempts, clients) = try store.exportCSV()
+        #expect(attempts.header == ["run", "sweep", "figure", "mode", "scale", "point", "trial", "system", "testbed", "masonlab_version",
+                                    "run_status", "attempt", "started", "ended", "outcome", "reason", "measured_seconds",
+                                    "interval_millis", "clients", "completed_in_window", "throughput_ops", "p50_us", "p99_us",
+                                    "p999_us", "p9999_us", "faults", "nproxies", "nsequence_spaces", "param_run"])
+        #expect(clients.header == ["run", "attempt", "node", "endpoint", "group", "crashed", "completed", "completed_in_window",
+                                   "retransmissions", "failovers", "latency_count", "p50_us", "p99_us", "p999_us", "p9999_us"])
+        // A failed attempt has no summary: its cells are empty, and the row still has every column.
+        let failed = attempts.rows[0]
+        #expect(failed.count == attempts.header.count)
+        #expect(failed[attempts.header.firstIndex(of: "p50_us")!] == "")
+        #expect(failed[attempts.header.firstIndex(of: "mode")!] == "")
+        #expect(clients.rows[0][clients.header.firstIndex(of: "crashed")!] == "false")
+    }
+
     @Test func jsonWritesAbsentValuesAsNullNotLeftOut() throws {
         let scratch = try ScratchDirectory()
         defer { scratch.remove() }
@@ -111,7 +130,8 @@ import Testing
         let store = try ResultsStore(path: scratch.file("masonlab.sqlite"))
         let (attempts, clients) = try store.exportCSV()
         #expect(attempts.rows.isEmpty && clients.rows.isEmpty)
-        #expect(attempts.text == ResultsDump.attemptColumns.joined(separator: ",") + "\n")
+        #expect(attempts.text == AttemptCSVRow.columns.joined(separator: ",") + "\n")
+        #expect(clients.text == ClientCSVRow.columns.joined(separator: ",") + "\n")
         let document = try JSONSerialization.jsonObject(with: try store.exportJSON()) as? [String: Any]
         #expect((document?["runs"] as? [Any])?.isEmpty == true)
     }
