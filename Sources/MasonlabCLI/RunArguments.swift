@@ -75,7 +75,8 @@ struct RunArguments: ParsableArguments {
     func validate() throws {
         // A flag's last value silently winning would drop a fault the user asked for.
         for (flag, times) in [("--kill-leader", killLeaders), ("--kill-sequencer", killSequencers)] where times.count > 1 {
-            throw ValidationError("\(flag) is given \(times.count) times (\(times.map { "\($0)" }.joined(separator: ", "))); a run has one \(flag), so give it once.")
+            let stored = flag.dropFirst(2).replacingOccurrences(of: "-", with: "_") + "_s"
+            throw ValidationError("\(flag) is given \(times.count) times (\(times.map { "\($0)" }.joined(separator: ", "))); a run stores one \(stored), so give it once.")
         }
         try checkRanges()
         if let l = nproxyLeaders, l != nproxies / 3 * nproxyThreads {
