@@ -83,10 +83,7 @@ public struct Inventory: Codable, Equatable, Sendable {
     }
 
     private func encoded() throws -> Data {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        encoder.dateEncodingStrategy = .iso8601
-        return try encoder.encode(self) + Data("\n".utf8)
+        try JSONOutput.data(self, layout: .document) + Data("\n".utf8)
     }
 
     /// This inventory with `updates` replacing the nodes of the same name; a failed update keeps
@@ -114,20 +111,13 @@ public struct Inventory: Codable, Equatable, Sendable {
         }
     }
 
-    static let decoder: JSONDecoder = {
-        let decoder = JSONDecoder()
-        decoder.dateDecodingStrategy = .iso8601
-        return decoder
-    }()
+    static let decoder = JSONOutput.decoder()
 }
 
 /// A node's record as the results database keeps it (sorted-key JSON, ISO 8601 dates).
 public enum InventoryRecordJSON {
     public static func encode(_ node: InventoryNode) throws -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        encoder.dateEncodingStrategy = .iso8601
-        return String(decoding: try encoder.encode(node), as: UTF8.self)
+        try JSONOutput.string(node)
     }
 }
 

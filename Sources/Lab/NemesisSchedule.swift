@@ -131,7 +131,7 @@ extension MasonRunner {
         for e in placement.cluster.groups[group] {
             guard let node = placement.node(of: e), state.answers(node) else { continue }
             let status: RolesStatus = try controls[node].call("roles.status", params: EndpointsRequest())
-            if status.roles.contains(where: { $0.endpoint == e && $0.leader == true && $0.state == "running" }) { return (node, e) }
+            if status.roles.contains(where: { $0.endpoint == e && $0.leader == true && $0.state == .running }) { return (node, e) }
         }
         return nil
     }

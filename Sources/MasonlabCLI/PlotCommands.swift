@@ -1,4 +1,5 @@
 import ArgumentParser
+import Control
 import Foundation
 import Results
 
@@ -7,7 +8,7 @@ extension ThroughputLatencyFigure.Latency: ExpressibleByArgument {}
 /// Tells where a figure went: a line, or with `--json` `{"picture":...,"data":...,"script":...}`.
 private func report(_ files: FigureFiles, json: Bool) throws {
     if json {
-        print(try jsonText(["picture": files.picture.path, "data": files.data.path, "script": files.script.path]))
+        print(try JSONOutput.string(["picture": files.picture.path, "data": files.data.path, "script": files.script.path]))
     } else {
         print("wrote \(files.picture.path) (data \(files.data.lastPathComponent), script \(files.script.lastPathComponent) beside it)")
     }

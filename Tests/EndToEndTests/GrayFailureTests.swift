@@ -90,11 +90,11 @@ final class GrayFailureTests: XCTestCase {
         let asked = Date()
         let during: RolesStatus = try control.call("roles.status", params: EndpointsRequest())
         XCTAssertLessThan(Date().timeIntervalSince(asked), 1, "roles.status waited for the drain")
-        XCTAssertEqual(during.roles.first { $0.endpoint == 10 }?.state, "running")
+        XCTAssertEqual(during.roles.first { $0.endpoint == 10 }?.state, .running)
 
         XCTAssertEqual(stopping.wait(timeout: .now() + 20), .success)
         let stopped = try XCTUnwrap(outcome.withLock { $0 }).get()
         XCTAssertGreaterThanOrEqual(Date().timeIntervalSince(stopStarted), 2.9)
-        XCTAssertEqual(stopped.roles.first { $0.endpoint == 10 }?.state, "stopped")
+        XCTAssertEqual(stopped.roles.first { $0.endpoint == 10 }?.state, .stopped)
     }
 }

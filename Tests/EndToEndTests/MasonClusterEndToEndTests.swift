@@ -62,7 +62,7 @@ final class MasonClusterEndToEndTests: XCTestCase {
 
         // Crash the leader; a new one must take over and the clients go on.
         let crashed: RolesStatus = try control[leader.node].call("roles.crash", params: EndpointsRequest(endpoints: [leader.endpoint]))
-        XCTAssertEqual(crashed.roles.first { $0.endpoint == leader.endpoint }?.state, "crashed")
+        XCTAssertEqual(crashed.roles.first { $0.endpoint == leader.endpoint }?.state, .crashed)
         let newLeader = try waitForLeader(control, excluding: leader.endpoint)
         XCTAssertNotEqual(newLeader.endpoint, leader.endpoint)
         try waitForProgress(control, nodes: [5, 6], atLeast: 2_000)
@@ -84,7 +84,7 @@ final class MasonClusterEndToEndTests: XCTestCase {
         // Stop the clients (they finish what is outstanding), then collect and check.
         for node in [5, 6] {
             let stopped: RolesStatus = try control[node].call("roles.stop", params: EndpointsRequest(drainMillis: 5_000))
-            XCTAssertTrue(stopped.roles.allSatisfy { $0.state == "stopped" && $0.counters["outstanding"] == 0 }, "\(stopped.roles)")
+            XCTAssertTrue(stopped.roles.allSatisfy { $0.state == .stopped && $0.counters["outstanding"] == 0 }, "\(stopped.roles)")
         }
         let results: [RunResults] = try control.map { try $0.call("run.results", params: EndpointsRequest()) }
         let check = ContiguityCheck(results, spaces: 2)
