@@ -8,7 +8,8 @@ import Protocols
 /// It lives in Transport, not TestSupport, because driving a turn needs the worker's internal
 /// loop steps, which stay out of `Worker`'s public API; Daemon and Simulation tests can use it too.
 public final class EmbeddedWorker {
-    public let worker: Worker
+    /// Not exposed: its thread must never start (`wait` does not sleep in memory, so it would spin).
+    private let worker: Worker
     public let io: MemoryPacketIO
     public let clock: ManualClock
     private var started = false
@@ -36,6 +37,14 @@ public final class EmbeddedWorker {
         precondition(started, "run the embedded worker's start before its first turn")
         worker.turn()
     }
+
+    /// The worker's counters, with `io`'s.
+    public var statistics: WorkerCounters { worker.statistics }
+
+    /// Halts role `endpoint` (`Worker.crash`); false when it is not hosted here.
+    public func crash(_ endpoint: Endpoint) -> Bool { worker.crash(endpoint) }
+
+    public func isCrashed(_ endpoint: Endpoint) -> Bool { worker.isCrashed(endpoint) }
 
     /// Moves the clock `nanoseconds` forward, then runs one turn.
     public func advance(nanoseconds: UInt64) {

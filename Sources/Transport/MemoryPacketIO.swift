@@ -4,7 +4,8 @@ import Protocols
 /// the worker receives them in its next loop turn, and what it sends is kept for the test to read.
 /// As a kernel socket would, it hands over at most a batch per `receive`, drops (and counts) a
 /// datagram longer than a receive slot, and refuses (and counts) one longer than `maxPayload`.
-/// `wait` never sleeps: it records the timeout the worker asked for. One thread only.
+/// `wait` never sleeps: it records the timeout the worker asked for (and `wake` has nothing to
+/// end). One thread only.
 public final class MemoryPacketIO: PacketIO {
     /// One datagram the worker sent or is about to receive: its payload and its peer (the
     /// destination of a sent one, the source of a received one).
@@ -49,7 +50,6 @@ public final class MemoryPacketIO: PacketIO {
     public private(set) var sent: [Packet] = []
     /// The timeout of each `wait` the worker made, in order (nil: no timer armed, no limit).
     public private(set) var waits: [UInt64?] = []
-    public private(set) var wakes = 0
     public private(set) var isClosed = false
     private var inbound: [Packet] = []
     private var head = 0
@@ -120,10 +120,6 @@ public final class MemoryPacketIO: PacketIO {
 
     public func wait(timeoutNanoseconds: UInt64?) {
         waits.append(timeoutNanoseconds)
-    }
-
-    public func wake() {
-        wakes += 1
     }
 
     public func close() {

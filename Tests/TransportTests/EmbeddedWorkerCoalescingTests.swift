@@ -15,7 +15,7 @@ final class EmbeddedWorkerCoalescingTests: XCTestCase {
         XCTAssertEqual(try sent[1].header(), Datagram.Header(frames: 3, runTag: RunTag.none, source: Endpoint(0), destination: Endpoint(6)))
         XCTAssertEqual(try sent[0].messages(), (0 ..< 10).map(beat))
         XCTAssertEqual(try sent[1].messages(), (10 ..< 13).map(beat))
-        let counters = embedded.worker.statistics
+        let counters = embedded.statistics
         XCTAssertEqual(counters.messagesOut, 13)
         XCTAssertEqual(counters.datagramsOut, 2)
     }
@@ -98,7 +98,7 @@ final class EmbeddedWorkerCoalescingTests: XCTestCase {
         let sent = embedded.io.takeSent()
         XCTAssertEqual(sent.map(\.peer), (1 ... 5).map { peerAddress(UInt32($0)) })
         XCTAssertEqual(try sent.map { try $0.messages() }, (1 ... 5).map { [beat(UInt64($0))] })
-        XCTAssertEqual(embedded.worker.statistics.datagramsOut, 5)
+        XCTAssertEqual(embedded.statistics.datagramsOut, 5)
     }
 
     func testAMessageLargerThanADatagramIsCountedAndNotSent() {
@@ -108,7 +108,7 @@ final class EmbeddedWorkerCoalescingTests: XCTestCase {
         embedded.start()
 
         XCTAssertEqual(embedded.io.takeSent(), [])
-        let counters = embedded.worker.statistics
+        let counters = embedded.statistics
         XCTAssertEqual(counters.oversizedMessages, 1)
         XCTAssertEqual(counters.messagesOut, 0)
     }
@@ -119,7 +119,7 @@ final class EmbeddedWorkerCoalescingTests: XCTestCase {
         embedded.start()
 
         XCTAssertEqual(embedded.io.takeSent().map(\.peer), [peerAddress(5)])
-        let counters = embedded.worker.statistics
+        let counters = embedded.statistics
         XCTAssertEqual(counters.unroutable, 1)
         XCTAssertEqual(counters.messagesOut, 1)
     }

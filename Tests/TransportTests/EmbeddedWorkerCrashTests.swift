@@ -14,10 +14,10 @@ final class EmbeddedWorkerCrashTests: XCTestCase {
         let embedded = EmbeddedWorker(roles: [crashed, alive], addresses: book(0, 1, 5), clock: clock)
         embedded.start()
 
-        XCTAssertTrue(embedded.worker.crash(Endpoint(0)))
-        XCTAssertFalse(embedded.worker.crash(Endpoint(9)), "endpoint 9 is not hosted here")
-        XCTAssertTrue(embedded.worker.isCrashed(Endpoint(0)))
-        XCTAssertFalse(embedded.worker.isCrashed(Endpoint(1)))
+        XCTAssertTrue(embedded.crash(Endpoint(0)))
+        XCTAssertFalse(embedded.crash(Endpoint(9)), "endpoint 9 is not hosted here")
+        XCTAssertTrue(embedded.isCrashed(Endpoint(0)))
+        XCTAssertFalse(embedded.isCrashed(Endpoint(1)))
 
         embedded.io.push([beat(1), beat(2)], from: Endpoint(5), to: Endpoint(0))
         embedded.io.push([beat(3)], from: Endpoint(5), to: Endpoint(1))
@@ -29,7 +29,7 @@ final class EmbeddedWorkerCrashTests: XCTestCase {
         XCTAssertEqual(alive.ticks, [deadline])
         let sent = embedded.io.takeSent()
         XCTAssertEqual(try sent.map { try $0.header().source }, [Endpoint(1)], "only the live role answered")
-        let counters = embedded.worker.statistics
+        let counters = embedded.statistics
         XCTAssertEqual(counters.toCrashedRoles, 1, "one datagram, counted once whatever it carries")
         XCTAssertEqual(counters.messagesIn, 1)
         XCTAssertEqual(counters.datagramsIn, 2)
@@ -41,8 +41,8 @@ final class EmbeddedWorkerCrashTests: XCTestCase {
         let role = ScriptedRole(0, deadline: Instant(nanoseconds: clock.now().nanoseconds + 1_000))
         let embedded = EmbeddedWorker(roles: [role], addresses: book(0), clock: clock)
         embedded.start()
-        XCTAssertTrue(embedded.worker.crash(Endpoint(0)))
-        XCTAssertTrue(embedded.worker.crash(Endpoint(0)))
+        XCTAssertTrue(embedded.crash(Endpoint(0)))
+        XCTAssertTrue(embedded.crash(Endpoint(0)))
 
         embedded.runTurn()
         XCTAssertEqual(embedded.io.waits, [nil])

@@ -40,14 +40,14 @@ final class EmbeddedWorkerGarbageTests: XCTestCase {
             let role = ScriptedRole(0)
             let embedded = EmbeddedWorker(roles: [role], addresses: book(0, 5), runTag: runTag)
             embedded.start()
-            var expected = embedded.worker.statistics
+            var expected = embedded.statistics
             embedded.io.push(bytes, from: peerAddress(5))
             embedded.runTurn()
 
             expected.turns += 1
             if moved == [\.oversizedDatagrams] { expected.sleeps += 1 }    // nothing was received
             for counter in moved { expected[keyPath: counter] += 1 }
-            XCTAssertEqual(embedded.worker.statistics, expected, name)
+            XCTAssertEqual(embedded.statistics, expected, name)
             XCTAssertEqual(role.heard.count, heard, name)
         }
     }
@@ -65,7 +65,7 @@ final class EmbeddedWorkerGarbageTests: XCTestCase {
         embedded.io.push(datagram([beat(42)]), from: peerAddress(5))
         while embedded.io.pendingCount > 0 { embedded.runTurn() }
 
-        let counters = embedded.worker.statistics
+        let counters = embedded.statistics
         XCTAssertEqual(counters.datagramsIn, 1_001)
         XCTAssertEqual(counters.malformedDatagrams + counters.malformedFrames + counters.misaddressed + counters.foreignRun, 1_000)
         XCTAssertEqual(echo.heard.map { $0.message }, [beat(42)])
@@ -82,7 +82,7 @@ final class EmbeddedWorkerGarbageTests: XCTestCase {
         embedded.runTurn()
 
         XCTAssertEqual(echo.heard.map { $0.message }, [beat(9)])
-        XCTAssertEqual(embedded.worker.statistics.foreignRun, 3)
+        XCTAssertEqual(embedded.statistics.foreignRun, 3)
         XCTAssertEqual(try embedded.io.takeSent().map { try $0.header().runTag }, [RunTag.of(run: "attempt-2")])
     }
 

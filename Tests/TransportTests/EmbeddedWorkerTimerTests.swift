@@ -75,12 +75,12 @@ final class EmbeddedWorkerTimerTests: XCTestCase {
         embedded.start()
 
         embedded.advance(nanoseconds: ms)
-        XCTAssertEqual(embedded.worker.statistics.timerAnomalies, 1)
+        XCTAssertEqual(embedded.statistics.timerAnomalies, 1)
         embedded.advance(nanoseconds: 99_999)
         XCTAssertEqual(role.ticks, [deadline])
         embedded.advance(nanoseconds: 1)
         XCTAssertEqual(role.ticks, [deadline, Instant(nanoseconds: deadline.nanoseconds + 100_000)])
-        XCTAssertEqual(embedded.worker.statistics.timerAnomalies, 2)
+        XCTAssertEqual(embedded.statistics.timerAnomalies, 2)
     }
 
     /// Two roles due in one turn tick in deadline order; the idle worker sleeps until the earliest.
@@ -114,7 +114,7 @@ final class EmbeddedWorkerTimerTests: XCTestCase {
         XCTAssertEqual(embedded.io.waits.count, 0)
         embedded.runTurn()
         XCTAssertEqual(embedded.io.waits.count, 1)
-        let counters = embedded.worker.statistics
+        let counters = embedded.statistics
         XCTAssertEqual(counters.turns, 2)
         XCTAssertEqual(counters.sleeps, 1)
     }
