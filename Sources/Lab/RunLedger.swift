@@ -17,7 +17,8 @@ public protocol RunLedger {
 
 /// The database keeps the closed sets as their names (`system` `mason`, `testbed` `local`,
 /// `mode` `appends`, `scale` `paper`): what `results` lists and exports, and what older
-/// databases already hold.
+/// databases already hold. The store takes the system as its type; the testbed, mode and scale
+/// are Lab's types, named here.
 extension ResultsStore: RunLedger {
     public func beginSweep(figure: String, mode: FigureMode?, scale: Figure.Scale, trials: Int) throws -> SweepID {
         try beginSweep(figure: figure, mode: mode?.rawValue, scale: scale.rawValue, trials: trials)
@@ -25,7 +26,7 @@ extension ResultsStore: RunLedger {
 
     public func run(sweep: SweepID?, pointKey: String?, trial: Int, system: System, parameters: RunParameters,
                     configuration: String, testbed: TestbedKind, masonlabVersion: String) throws -> RunID {
-        try run(sweep: sweep, pointKey: pointKey, trial: trial, system: system.rawValue, parameters: parameters,
+        try run(sweep: sweep, pointKey: pointKey, trial: trial, system: system, parameters: parameters,
                 configuration: configuration, testbed: testbed.rawValue, masonlabVersion: masonlabVersion)
     }
 }

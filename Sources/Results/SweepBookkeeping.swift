@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import Protocols
 
 /// Sweeps and runs as the runner creates them: a sweep resumes where it stopped, a run of a sweep
 /// point exists once per trial, and what already succeeded is skipped.
@@ -37,7 +38,7 @@ extension ResultsStore {
     /// Without a sweep, always a new run. `configuration` is JSON text holding everything needed to
     /// explain the run later (resolved options, placement); it and `parameters` are stored as
     /// sorted-key JSON. `pointKey` is ignored without a sweep.
-    public func run(sweep: SweepID?, pointKey: String?, trial: Int = 1, system: String, parameters: RunParameters,
+    public func run(sweep: SweepID?, pointKey: String?, trial: Int = 1, system: System, parameters: RunParameters,
                     configuration: String, testbed: String, masonlabVersion: String) throws -> RunID {
         precondition(trial >= 1, "trials count from 1")
         let pointKey = sweep == nil ? nil : pointKey ?? ""
@@ -60,7 +61,7 @@ extension ResultsStore {
             try db.execute(sql: """
                 INSERT INTO run (sweep_id, point_key, trial, system, parameters, configuration, masonlab_version, testbed_id, status, created)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?)
-                """, arguments: [sweep?.rawValue, pointKey, trial, system, parametersJSON, configurationJSON, masonlabVersion,
+                """, arguments: [sweep?.rawValue, pointKey, trial, system.rawValue, parametersJSON, configurationJSON, masonlabVersion,
                                  testbedID, Date()])
             return RunID(db.lastInsertedRowID)
         }

@@ -7,7 +7,7 @@ import Testing
     func populatedStore(_ scratch: ScratchDirectory) throws -> (ResultsStore, RunID, RunID) {
         let store = try ResultsStore(path: scratch.file("masonlab.sqlite"))
         let sweep = try store.beginSweep(figure: "fig3", mode: nil, scale: "local", trials: 1)
-        let good = try store.run(sweep: sweep, pointKey: "s=2", system: "mason", parameters: ["nsequence_spaces": 2, "run": "x"],
+        let good = try store.run(sweep: sweep, pointKey: "s=2", system: .mason, parameters: ["nsequence_spaces": 2, "run": "x"],
                                  configuration: testConfiguration, testbed: "local", masonlabVersion: "test")
         let bad = try store.testRun(["nproxies": 6])
         try store.record(attempt(1, .failed(reason: "proxy 3, then proxy 4, did not start"), nodes: []), run: good)

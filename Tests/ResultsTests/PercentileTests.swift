@@ -70,7 +70,7 @@ import Testing
         var runs: [String: [RunID]] = [:]
         for key in ["c=8", "c=1"] {
             for trial in 1 ... 3 {
-                let id = try store.run(sweep: sweep, pointKey: key, trial: trial, system: "mason",
+                let id = try store.run(sweep: sweep, pointKey: key, trial: trial, system: .mason,
                                        parameters: ["concurrency": key == "c=8" ? 8 : 1], configuration: testConfiguration,
                                        testbed: "local", masonlabVersion: "test")
                 runs[key, default: []].append(id)

@@ -47,7 +47,7 @@ let testConfiguration = #"{"warmupMillis": 500, "placement": {"sequencer": "node
 extension ResultsStore {
     /// A standalone run with `parameters`, for tests.
     func testRun(_ parameters: RunParameters = ["nproxies": 3]) throws -> RunID {
-        try run(sweep: nil, pointKey: nil, system: "mason", parameters: parameters, configuration: testConfiguration,
+        try run(sweep: nil, pointKey: nil, system: .mason, parameters: parameters, configuration: testConfiguration,
                 testbed: "local", masonlabVersion: "test")
     }
 }

@@ -10,7 +10,7 @@ import Testing
         let store = try ResultsStore(path: path)
         let sweep = try store.beginSweep(figure: "fig4", mode: "appends", scale: "local", trials: 2)
         func point(_ key: String, _ trial: Int, in store: ResultsStore) throws -> RunID {
-            try store.run(sweep: sweep, pointKey: key, trial: trial, system: "corfumason", parameters: ["nproxies": 3],
+            try store.run(sweep: sweep, pointKey: key, trial: trial, system: .corfumason, parameters: ["nproxies": 3],
                           configuration: testConfiguration, testbed: "local", masonlabVersion: "test")
         }
         let first = try point("p=3", 1, in: store)
@@ -55,7 +55,7 @@ import Testing
         #expect(try store.listSweeps().map(\.mode) == ["appends", "reads", "appends", nil])
         #expect(throws: ResultsError.unknownSweep(SweepID(99))) { try store.finishSweep(SweepID(99)) }
         #expect(throws: ResultsError.unknownSweep(SweepID(99))) {
-            try store.run(sweep: SweepID(99), pointKey: "x", system: "mason", parameters: [:], configuration: testConfiguration,
+            try store.run(sweep: SweepID(99), pointKey: "x", system: .mason, parameters: [:], configuration: testConfiguration,
                           testbed: "local", masonlabVersion: "test")
         }
     }
@@ -70,7 +70,7 @@ import Testing
         #expect(try store.listRuns().map(\.sweep) == [nil, nil])
         #expect(try store.listRuns().map(\.pointKey) == [nil, nil])
         #expect(throws: ResultsError.invalidConfiguration("placement: node-0")) {
-            try store.run(sweep: nil, pointKey: nil, system: "mason", parameters: [:], configuration: "placement: node-0",
+            try store.run(sweep: nil, pointKey: nil, system: .mason, parameters: [:], configuration: "placement: node-0",
                           testbed: "local", masonlabVersion: "test")
         }
         #expect(RunParameters(parsing: ["nproxies": "6", "batch_timeout_us": "2.5", "mode": "appends", "gc": "true"])
