@@ -14,14 +14,16 @@ public final class EmbeddedWorker {
     public let clock: ManualClock
     private var started = false
 
-    /// A worker hosting `roles` on `io`, reading `clock`. The other parameters are `Worker`'s.
+    /// A worker hosting `roles` on `io`, reading `clock`. `maxPayload`: the worker's datagram limit,
+    /// `io.maxPayload` unless given (a smaller one than the I/O's makes the I/O's never bind). The
+    /// other parameters are `Worker`'s.
     public init(roles: [any Role], addresses: AddressBook, io: MemoryPacketIO = MemoryPacketIO(), clock: ManualClock = ManualClock(),
-                runTag: UInt64 = RunTag.none, batch: Int = 64, maxPayload: Int = 65_507, coalesce: Bool = true,
+                runTag: UInt64 = RunTag.none, batch: Int = 64, maxPayload: Int? = nil, coalesce: Bool = true,
                 onEvent: @escaping Worker.EventSink = { _, _, _ in }) {
         self.io = io
         self.clock = clock
         worker = Worker(name: "embedded", io: io, clock: clock, addresses: addresses, roles: roles, runTag: runTag, batch: batch,
-                        maxPayload: maxPayload, coalesce: coalesce, onEvent: onEvent)
+                        maxPayload: maxPayload ?? io.maxPayload, coalesce: coalesce, onEvent: onEvent)
     }
 
     /// Runs the roles' `start` at the clock's instant and sends what they produced. Once, first.

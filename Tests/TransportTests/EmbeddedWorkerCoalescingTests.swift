@@ -39,8 +39,7 @@ final class EmbeddedWorkerCoalescingTests: XCTestCase {
                            Datagram.headerSize + 4 * beatFrameBytes + 25, 1_472] {
             let perDatagram = (maxPayload - Datagram.headerSize) / beatFrameBytes
             let role = ScriptedRole(0, onStart: beats(messages, to: 5))
-            let embedded = EmbeddedWorker(roles: [role], addresses: book(0, 5), io: MemoryPacketIO(maxPayload: maxPayload),
-                                          maxPayload: maxPayload)
+            let embedded = EmbeddedWorker(roles: [role], addresses: book(0, 5), io: MemoryPacketIO(maxPayload: maxPayload))
             embedded.start()
 
             let sent = embedded.io.takeSent()
