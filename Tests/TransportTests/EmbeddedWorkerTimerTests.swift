@@ -24,42 +24,24 @@ final class EmbeddedWorkerTimerTests: XCTestCase {
         XCTAssertEqual(embedded.io.waits.last, .some(nil), "no timer armed: the worker sleeps without a limit")
     }
 
-    /// A message moves the timer later: the old instant passes without a tick.
-    func testATimerReArmedLaterReplacesTheOldOne() {
-        let clock = ManualClock()
-        let start = clock.now().nanoseconds
-        let role = ScriptedRole(0, deadline: Instant(nanoseconds: start + 10 * ms), onMessage: { role, _, _, now in
-            role.nextDeadline = Instant(nanoseconds: now.nanoseconds + 20 * ms)
-            return []
-        })
-        let embedded = EmbeddedWorker(roles: [role], addresses: book(0), clock: clock)
-        embedded.start()
+    /// A message moves the timer (later, then earlier): it fires once, at the new instant; the old
+    /// instant passes without a tick. The clock walks a millisecond per turn to well past both.
+    func testAReArmedTimerReplacesTheOldOne() {
+        for (armed, rearmed) in [(10 * ms, 20 * ms), (20 * ms, 5 * ms)] {
+            let clock = ManualClock()
+            let start = clock.now().nanoseconds
+            let role = ScriptedRole(0, deadline: Instant(nanoseconds: start + armed), onMessage: { role, _, _, now in
+                role.nextDeadline = Instant(nanoseconds: now.nanoseconds + rearmed)
+                return []
+            })
+            let embedded = EmbeddedWorker(roles: [role], addresses: book(0), clock: clock)
+            embedded.start()
 
-        embedded.io.push([beat(1)], from: Endpoint(5), to: Endpoint(0))
-        embedded.runTurn()
-        embedded.advance(nanoseconds: 10 * ms)
-        XCTAssertEqual(role.ticks, [])
-        embedded.advance(nanoseconds: 10 * ms)
-        XCTAssertEqual(role.ticks, [Instant(nanoseconds: start + 20 * ms)])
-    }
-
-    /// A message moves the timer earlier: it fires then, and not again at the old instant.
-    func testATimerReArmedEarlierFiresOnceAtTheNewInstant() {
-        let clock = ManualClock()
-        let start = clock.now().nanoseconds
-        let role = ScriptedRole(0, deadline: Instant(nanoseconds: start + 20 * ms), onMessage: { role, _, _, now in
-            role.nextDeadline = Instant(nanoseconds: now.nanoseconds + 5 * ms)
-            return []
-        })
-        let embedded = EmbeddedWorker(roles: [role], addresses: book(0), clock: clock)
-        embedded.start()
-
-        embedded.io.push([beat(1)], from: Endpoint(5), to: Endpoint(0))
-        embedded.runTurn()
-        embedded.advance(nanoseconds: 5 * ms)
-        embedded.advance(nanoseconds: 15 * ms)
-        embedded.advance(nanoseconds: 15 * ms)
-        XCTAssertEqual(role.ticks, [Instant(nanoseconds: start + 5 * ms)])
+            embedded.io.push([beat(1)], from: Endpoint(5), to: Endpoint(0))
+            embedded.runTurn()
+            for _ in 0 ..< 30 { embedded.advance(nanoseconds: ms) }
+            XCTAssertEqual(role.ticks, [Instant(nanoseconds: start + rearmed)], "armed at +\(armed) ns, re-armed at +\(rearmed) ns")
+        }
     }
 
     /// A tick that re-arms its timer at or before now would spin the loop: the worker counts it
