@@ -55,7 +55,7 @@ public struct ServeConfig: Codable, Equatable, Sendable {
     public static func decode(_ data: Data, path: String) throws -> ServeConfig {
         let config: ServeConfig
         do {
-            config = try JSONDecoder().decode(ServeConfig.self, from: data)
+            config = try JSONOutput.decoder().decode(ServeConfig.self, from: data)
         } catch let error as DecodingError {
             throw DaemonError("the serve config \(path) is malformed: \(error.describe())")
         }

@@ -102,7 +102,7 @@ public final class EmulabSetup: @unchecked Sendable {
             let result = try remote.session.exec(command, timeout: .seconds(600))
             let report: PrepareReport
             do {
-                report = try JSONDecoder().decode(PrepareReport.self, from: result.stdout)
+                report = try JSONOutput.decoder().decode(PrepareReport.self, from: result.stdout)
             } catch {
                 log.write("$ \(command)\n[exit \(result.status)]\n" + String(decoding: result.stdout + result.stderr, as: UTF8.self))
                 throw LabError("\(step.title): exit status \(result.status): \(RemoteNode.lastWords(result))")
