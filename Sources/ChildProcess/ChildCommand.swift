@@ -49,8 +49,11 @@ public struct ChildCommand: Sendable, CustomStringConvertible {
         self.captureLimitBytes = captureLimitBytes
     }
 
-    /// The command line as a user would type it (arguments with spaces quoted).
+    /// The command line as a shell would take it: words with spaces or quotes single-quoted.
     public var description: String {
-        ([executable] + arguments).map { $0.isEmpty || $0.contains(" ") ? "'\($0)'" : $0 }.joined(separator: " ")
+        ([executable] + arguments).map { word in
+            word.isEmpty || word.contains(where: { " '\"\\$`\t\n;&|<>()*?".contains($0) })
+                ? "'" + word.replacingOccurrences(of: "'", with: "'\\''") + "'" : word
+        }.joined(separator: " ")
     }
 }

@@ -71,7 +71,7 @@ import Glibc
     @Test func checkedNamesTheCommandTheStatusAndWhatItSaid() throws {
         let result = try ChildProcess.run(shell("echo 'bad flag' >&2; exit 2"), timeout: 10)
         let error = try #require(throws: ChildProcessError.self) { try result.checked() }
-        #expect(error.description == "/bin/sh -c 'echo 'bad flag' >&2; exit 2' failed (exit status 2): bad flag")
+        #expect(error.description == #"/bin/sh -c 'echo '\''bad flag'\'' >&2; exit 2' failed (exit status 2): bad flag"#)
         #expect(try ChildProcess.run(shell("true"), timeout: 10).checked().status == .exited(0))
     }
 
