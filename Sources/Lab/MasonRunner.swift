@@ -1,10 +1,8 @@
 import Control
 import Protocols
 import Foundation
+import Polling
 import Results
-#if canImport(Glibc)
-import Glibc
-#endif
 
 /// Runs attempts of one run on started daemons: servers first (in the order the system's
 /// definition gives), readiness from masond's own reports judged by the definition (no fixed
@@ -127,17 +125,19 @@ public struct MasonRunner {
 
     /// Polls the server nodes' `roles.status` until the definition's readiness rule holds.
     private func waitForServers() throws {
-        let deadline = Date().addingTimeInterval(20)
         var missing = ""
-        while Date() < deadline {
-            let roles = try placement.serverNodes.flatMap { node in
-                (try control(node).call("roles.status", params: EndpointsRequest()) as RolesStatus).roles
+        do {
+            try Polling.until("the servers serving", within: 20) {
+                let roles = try placement.serverNodes.flatMap { node in
+                    (try control(node).call("roles.status", params: EndpointsRequest()) as RolesStatus).roles
+                }
+                guard let notReady = definition.notReady(placement, roles) else { return true }
+                missing = notReady
+                return false
             }
-            guard let notReady = definition.notReady(placement, roles) else { return }
-            missing = notReady
-            usleep(5_000)
+        } catch is PollTimedOut {
+            throw LabError("servers not ready within 20 s: \(missing).")
         }
-        throw LabError("servers not ready within 20 s: \(missing).")
     }
 
     /// A finished attempt is good when every client completed operations in every part of the
