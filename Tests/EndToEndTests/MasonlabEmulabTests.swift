@@ -49,22 +49,20 @@ final class MasonlabEmulabTests: XCTestCase {
         XCTAssertTrue(setup.stderr.contains("client-1: cannot reach 10.77.0.8:22"), setup.stderr)
         XCTAssertTrue(setup.stderr.contains("new host key recorded"), setup.stderr)
         XCTAssertEqual(knownHosts(), 6)
-        let inventory = try JSONSerialization.jsonObject(with: Data(contentsOf: lab.folder.appendingPathComponent("machine_info.json"))) as! [String: Any]
-        let nodes = inventory["nodes"] as! [[String: Any]]
-        XCTAssertEqual(nodes.map { $0["name"] as! String }, ["client-0", "client-1", "proxy-0", "proxy-1", "proxy-2", "sequencer-0", "sequencer-1"])
-        for node in nodes where node["name"] as! String != "client-1" {
-            let name = node["name"] as! String
-            XCTAssertEqual(node["status"] as? String, "ready", "\(name): \(node["error"] ?? "")")
-            let nic = node["experiment"] as? [String: Any]
+        let nodes = try MachineInfo.decode(Data(contentsOf: lab.folder.appendingPathComponent("machine_info.json"))).nodes
+        XCTAssertEqual(nodes.map(\.name), ["client-0", "client-1", "proxy-0", "proxy-1", "proxy-2", "sequencer-0", "sequencer-1"])
+        for node in nodes where node.name != "client-1" {
+            let name = node.name
+            XCTAssertEqual(node.status, "ready", "\(name): \(node.error ?? "")")
             // The control interface (eth0, 10.77.0.x, the default route) is never the experiment NIC.
-            XCTAssertEqual(nic?["name"] as? String, "eth1", name)
-            XCTAssertEqual(nic?["ipv4"] as? String, lab.experimentAddress(name), name)
-            XCTAssertEqual(nic?["boundToDPDK"] as? Bool, false, name)
-            XCTAssertNotNil(node["info"], name)
+            XCTAssertEqual(node.experiment?.name, "eth1", name)
+            XCTAssertEqual(node.experiment?.ipv4, lab.experimentAddress(name), name)
+            XCTAssertEqual(node.experiment?.boundToDPDK, false, name)
+            XCTAssertNotNil(node.info, name)
             let log = try String(contentsOf: lab.folder.appendingPathComponent("setup-logs/\(name).log"), encoding: .utf8)
             XCTAssertTrue(log.contains("== ready"), log)
         }
-        XCTAssertEqual(nodes.first { $0["name"] as! String == "client-1" }?["status"] as? String, "failed")
+        XCTAssertEqual(nodes.first { $0.name == "client-1" }?.status, "failed")
         for (path, value) in hugepages.current where path.contains("hugepages-2048kB") {
             XCTAssertEqual(value.trimmingCharacters(in: .whitespacesAndNewlines), "2", path)
         }
@@ -109,14 +107,12 @@ final class MasonlabEmulabTests: XCTestCase {
         let dpdk = try masonlab(["setup", "--list", one, "--af-packet", "--hugepages", "0", "--identity", lab.identityPath,
                                  "--known-hosts", lab.knownHostsPath, "--json"])
         XCTAssertEqual(dpdk.status, 0, dpdk.stderr)
-        let printed = try JSONSerialization.jsonObject(with: Data(dpdk.stdout.utf8)) as? [String: Any]
-        XCTAssertEqual((printed?["nodes"] as? [[String: Any]])?.map { $0["name"] as? String }, ["sequencer-0"])
-        let refreshed = try JSONSerialization.jsonObject(with: Data(contentsOf: lab.folder.appendingPathComponent("machine_info.json"))) as! [String: Any]
-        let sequencer = (refreshed["nodes"] as! [[String: Any]]).first { $0["name"] as! String == "sequencer-0" }!
-        XCTAssertEqual((sequencer["experiment"] as? [String: Any])?["boundToDPDK"] as? Bool, true)
-        let dpdkState = (sequencer["info"] as? [String: Any])?["dpdk"] as? [String: Any]
-        XCTAssertEqual(dpdkState?["initialised"] as? Bool, true, "\(sequencer["info"] ?? "")")
-        XCTAssertEqual((refreshed["nodes"] as! [[String: Any]]).count, 7, "the other nodes' records are kept")
+        XCTAssertEqual(try MachineInfo.decode(Data(dpdk.stdout.utf8)).nodes.map(\.name), ["sequencer-0"])
+        let refreshed = try MachineInfo.decode(Data(contentsOf: lab.folder.appendingPathComponent("machine_info.json"))).nodes
+        let sequencer = try XCTUnwrap(refreshed.first { $0.name == "sequencer-0" })
+        XCTAssertEqual(sequencer.experiment?.boundToDPDK, true)
+        XCTAssertEqual(sequencer.info?.dpdk?.initialised, true, "\(String(describing: sequencer.info))")
+        XCTAssertEqual(refreshed.count, 7, "the other nodes' records are kept")
         let overDPDK = try masonlab(["run", "--testbed", "emulab", "--nclients", "1", "--duration", "1", "--json"] + sshAccess)
         XCTAssertEqual(overDPDK.status, 0, overDPDK.stderr)
         XCTAssertEqual(try store.listRuns().map(\.status), ["succeeded", "succeeded"])

@@ -91,16 +91,17 @@ final class MasonlabFaultTests: XCTestCase {
         XCTAssertTrue(fault.target.hasPrefix("sequencer-0"), fault.target)
         // The backup took over: it allocated in an epoch of its own, and the clients failed over.
         let export = try lab.run(["results", "export", "--json"])
-        let document = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(export.stdout.utf8)) as? [String: Any])
-        let attempt = try XCTUnwrap(((document["runs"] as? [[String: Any]])?.first?["attempts"] as? [[String: Any]])?.first)
-        let sequencers = (attempt["nodes"] as? [[String: Any]] ?? []).flatMap { $0["sequencers"] as? [[String: Any]] ?? [] }
-        let backup = try XCTUnwrap(sequencers.first { ($0["endpoint"] as? NSNumber)?.intValue == 1 })
-        XCTAssertGreaterThanOrEqual((backup["epoch"] as? NSNumber)?.intValue ?? 0, 1, "\(backup)")
-        XCTAssertGreaterThan((backup["allocations"] as? NSNumber)?.intValue ?? 0, 0, "\(backup)")
-        let failovers = (attempt["client_results"] as? [[String: Any]] ?? []).map { ($0["failovers"] as? NSNumber)?.intValue ?? 0 }
+        XCTAssertEqual(export.status, 0, export.stderr)
+        let attempt = try XCTUnwrap(try ExportDocument.decode(export.stdout).runs.first?.attempts.first)
+        let sequencers = (attempt.nodes ?? []).flatMap { $0.sequencers ?? [] }
+        let backup = try XCTUnwrap(sequencers.first { $0.endpoint == 1 })
+        XCTAssertGreaterThanOrEqual(backup.epoch ?? 0, 1, "\(backup)")
+        XCTAssertGreaterThan(backup.allocations ?? 0, 0, "\(backup)")
+        let failovers = attempt.clientResults.map { $0.failovers ?? 0 }
+        XCTAssertFalse(failovers.isEmpty)
         XCTAssertTrue(failovers.allSatisfy { $0 > 0 }, "\(failovers)")
-        let stored = try XCTUnwrap((attempt["faults"] as? [[String: Any]])?.first)
-        XCTAssertEqual((stored["end_seconds"] as? NSNumber)?.doubleValue ?? 0, 2.2, accuracy: 0.3)
+        let stored = try XCTUnwrap(attempt.faults?.first)
+        XCTAssertEqual(stored.endSeconds ?? 0, 2.2, accuracy: 0.3)
     }
 
     /// Ctrl-C while a daemon is paused and a partition is in force: masonlab exits 130 and leaves

@@ -87,7 +87,7 @@ final class MasonlabLocalTestbedTests: XCTestCase {
 
         let export = try lab.run(["results", "export", "--json"])
         XCTAssertEqual(export.status, 0, export.stderr)
-        let stored = try XCTUnwrap(try ResultsExportDocument.decode(export.stdout).runs.first?.attempts)
+        let stored = try XCTUnwrap(try ExportDocument.decode(export.stdout).runs.first?.attempts)
         XCTAssertEqual(stored.count, attempts.count)
         let clients = try XCTUnwrap(stored.last?.clientResults)
         XCTAssertEqual(clients.count, 4)
@@ -141,34 +141,3 @@ final class MasonlabLocalTestbedTests: XCTestCase {
     }
 }
 
-/// `masonlab run --json`'s table, the fields these tests read.
-private struct RunTable: Decodable {
-    struct Row: Decodable {
-        var p50Us: Double?
-        var p99Us: Double?
-        var p999Us: Double?
-    }
-
-    var rows: [Row]
-
-    static func decode(_ text: String) throws -> RunTable {
-        let decoder = JSONDecoder()
-        decoder.keyDecodingStrategy = .convertFromSnakeCase
-        return try decoder.decode(RunTable.self, from: Data(text.utf8))
-    }
-}
-
-/// `masonlab results export --json`, the fields these tests read.
-private struct ResultsExportDocument: Decodable {
-    struct Run: Decodable { var attempts: [Attempt] }
-    struct Attempt: Decodable { var clientResults: [Client] }
-    struct Client: Decodable { var latencyUs: [[UInt64]] }
-
-    var runs: [Run]
-
-    static func decode(_ text: String) throws -> ResultsExportDocument {
-        let decoder = JSONDecoder()
-        decoder.keyDecodingStrategy = .convertFromSnakeCase
-        return try decoder.decode(ResultsExportDocument.self, from: Data(text.utf8))
-    }
-}
