@@ -19,7 +19,9 @@ enum Spawn {
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
-        var ours: [Int32] = []  // our ends, closed if the spawn fails
+        var ours: [Int32] = []  // our ends, closed unless the child starts
+        var spawned = false
+        defer { if !spawned { ours.forEach { close($0) } } }
         var theirs: [Int32] = []  // the child's ends, closed here once it has them
         defer { theirs.forEach { close($0) } }
 
@@ -100,9 +102,9 @@ enum Spawn {
             result = posix_spawn(&started.pid, path, &actions, &attributes, argv, environ)
         }
         guard result == 0 else {
-            ours.forEach { close($0) }
             throw ChildProcessError.cannotStart(executable: path, reason: String(cString: strerror(result)).lowercased())
         }
+        spawned = true
         return started
     }
 

@@ -136,6 +136,13 @@ import Glibc
         #expect(result.standardError.isEmpty)
     }
 
+    @Test func theChildInheritsNoDescriptorButItsThreeStreams() throws {
+        let open = try #require(fopen("/dev/null", "r"))  // a descriptor of ours, not close-on-exec
+        defer { fclose(open) }
+        let result = try ChildProcess.run(shell("ls /proc/$$/fd"), timeout: 10)
+        #expect(result.output.split(separator: "\n") == ["0", "1", "2"])
+    }
+
     @Test func captureKeepsAtMostItsLimit() throws {
         let command = ChildCommand("/bin/sh", ["-c", "head -c 100000 /dev/zero"], captureLimitBytes: 1000)
         let result = try ChildProcess.run(command, timeout: 10)
