@@ -34,7 +34,6 @@ import Testing
         #expect(!script.contains("set arrow 1 ") && !script.contains("set arrow 3 "))
         #expect(script.contains("'paused' at first 1.02,") && script.contains("'partition' at first 2.5,"))
         #expect(figure.data().contains("# fault partition at 2.5 s until 3.31 s: proxy-0 cut off from the 6 other nodes\n"))
-        guard Gnuplot.executable() != nil else { return }
         let scratch = try ScratchDirectory()
         defer { scratch.remove() }
         let files = try figure.render(to: scratch.file("shaded.svg"))
