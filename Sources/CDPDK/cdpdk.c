@@ -23,13 +23,9 @@ int cdpdk_eal_init(int argc, char **argv) {
     return result;
 }
 
-int cdpdk_eal_cleanup(void) { return rte_eal_cleanup(); }
-
 const char *cdpdk_strerror(int errnum) { return rte_strerror(errnum); }
 
 int cdpdk_dev_probe(const char *devargs) { return rte_dev_probe(devargs); }
-
-uint16_t cdpdk_port_count(void) { return rte_eth_dev_count_avail(); }
 
 int cdpdk_port_next(uint16_t from) {
     uint64_t next = rte_eth_find_next_owned_by(from, RTE_ETH_DEV_NO_OWNER);
@@ -108,7 +104,5 @@ const void *cdpdk_mbuf_data(const struct rte_mbuf *mbuf) { return rte_pktmbuf_mt
 uint16_t cdpdk_mbuf_data_length(const struct rte_mbuf *mbuf) { return rte_pktmbuf_data_len(mbuf); }
 
 uint32_t cdpdk_mbuf_frame_length(const struct rte_mbuf *mbuf) { return rte_pktmbuf_pkt_len(mbuf); }
-
-void cdpdk_mbuf_free(struct rte_mbuf *mbuf) { rte_pktmbuf_free(mbuf); }
 
 void cdpdk_mbuf_free_bulk(struct rte_mbuf **mbufs, unsigned count) { rte_pktmbuf_free_bulk(mbufs, count); }

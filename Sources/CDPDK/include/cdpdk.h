@@ -23,9 +23,6 @@ struct rte_mempool;
  * or a negative errno. Runs at most once per process. */
 int cdpdk_eal_init(int argc, char **argv);
 
-/* Releases EAL's resources (rte_eal_cleanup). EAL cannot be initialised again afterwards. */
-int cdpdk_eal_cleanup(void);
-
 /* DPDK's sentence for a (positive) errno value, including DPDK's own error codes. */
 const char *cdpdk_strerror(int errnum);
 
@@ -33,9 +30,6 @@ const char *cdpdk_strerror(int errnum);
  * "net_af_packet0,iface=veth0". Runs the driver's probe on the calling thread: an af_packet port
  * binds to the interface of that name in the calling thread's network namespace. */
 int cdpdk_dev_probe(const char *devargs);
-
-/* Ports available to the application. */
-uint16_t cdpdk_port_count(void);
 
 /* The first valid port id >= `from`, or -1 when there is none (ids need not be contiguous). */
 int cdpdk_port_next(uint16_t from);
@@ -69,7 +63,7 @@ int cdpdk_port_close(uint16_t port);
 void cdpdk_pool_free(struct rte_mempool *pool);
 
 /* Receives up to `count` frames from queue 0 into `mbufs`; returns how many. The caller owns them
- * and frees each with cdpdk_mbuf_free or cdpdk_mbuf_free_bulk. */
+ * and frees them with cdpdk_mbuf_free_bulk. */
 uint16_t cdpdk_rx_burst(uint16_t port, struct rte_mbuf **mbufs, uint16_t count);
 
 /* Transmits `count` mbufs on queue 0; returns how many the port took (it frees those). The caller
@@ -91,9 +85,6 @@ uint16_t cdpdk_mbuf_data_length(const struct rte_mbuf *mbuf);
 
 /* Bytes of the whole frame, over all segments (more than the data length: a chained mbuf). */
 uint32_t cdpdk_mbuf_frame_length(const struct rte_mbuf *mbuf);
-
-/* Returns the mbuf (and any segments chained to it) to its mempool. */
-void cdpdk_mbuf_free(struct rte_mbuf *mbuf);
 
 /* Frees `count` mbufs. */
 void cdpdk_mbuf_free_bulk(struct rte_mbuf **mbufs, unsigned count);
