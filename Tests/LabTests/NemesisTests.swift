@@ -107,23 +107,22 @@ import Glibc
         let node = NodeSlot(name: "proxy-0", address: "127.0.1.3")
         nemesis.daemons([(address: node.address, pid: pid)])
         try nemesis.pause(node)
-        try waitFor { Self.state(pid) == "T" }
+        try Polling.until("the paused process to stop", within: 5) { Self.state(pid) == "T" }
         try nemesis.resume(node)
-        try waitFor { Self.state(pid) != "T" }
+        try Polling.until("the resumed process to run", within: 5) { Self.state(pid) != "T" }
         try nemesis.pause(node)
-        try waitFor { Self.state(pid) == "T" }
+        try Polling.until("the paused process to stop", within: 5) { Self.state(pid) == "T" }
         nemesis.healAll()
-        try waitFor { Self.state(pid) != "T" }
+        try Polling.until("the resumed process to run", within: 5) { Self.state(pid) != "T" }
         #expect(throws: LabError.self) { try nemesis.pause(NodeSlot(name: "proxy-1", address: "127.0.1.4")) }
     }
 
     /// A real partition on loopback: datagrams between the cut node and the others are dropped both
     /// ways, others still talk, and healing removes the table (root and nft, else skipped).
-    @Test func theLocalPartitionDropsDatagramsBothWaysUntilHealed() throws {
-        guard geteuid() == 0, FileManager.default.isExecutableFile(atPath: "/usr/sbin/nft") else {
-            print("skipped: the local partition needs root and nft")
-            return
-        }
+    @Test(.prerequisite("the local partition needs root and nft") {
+        geteuid() == 0 && FileManager.default.isExecutableFile(atPath: "/usr/sbin/nft")
+    })
+    func theLocalPartitionDropsDatagramsBothWaysUntilHealed() throws {
         let nemesis = LocalNemesis()
         try nemesis.check([.partition(at: 0, duration: 1)], nodes: [])
         let cut = NodeSlot(name: "proxy-0", address: "127.0.1.203"), a = NodeSlot(name: "sequencer-0", address: "127.0.1.201"),
@@ -153,14 +152,6 @@ import Glibc
 
     static func nftTables() -> String {
         (try? ChildProcess.run(ChildCommand("/usr/sbin/nft", ["list", "tables"]), timeout: 30))?.output ?? ""
-    }
-
-    private func waitFor(_ condition: () -> Bool) throws {
-        let deadline = Date().addingTimeInterval(5)
-        while !condition() {
-            guard Date() < deadline else { throw LabError("condition not met within 5 s") }
-            usleep(2_000)
-        }
     }
 }
 
