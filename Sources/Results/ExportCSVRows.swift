@@ -62,3 +62,13 @@ struct ClientCSVRow: CSVRow {
              p9999Micros = "p9999_us"
     }
 }
+
+extension ClientCSVRow {
+    /// The CSV row of a client's JSON export row: its counters and percentiles, the histogram's count.
+    init(_ client: ExportDocument.Client, run: Int64, attempt: Int) {
+        self.init(run: run, attempt: attempt, node: client.node, endpoint: client.endpoint, group: client.group, crashed: client.crashed,
+                  completed: client.completed, completedInWindow: client.completedInWindow, retransmissions: client.retransmissions,
+                  failovers: client.failovers, latencyCount: client.latencyMicros.reduce(UInt64(0)) { $0 + $1[1] },
+                  p50Micros: client.p50Micros, p99Micros: client.p99Micros, p999Micros: client.p999Micros, p9999Micros: client.p9999Micros)
+    }
+}
