@@ -12,20 +12,28 @@
 #include <sched.h>
 #include <time.h>
 
-int clinux_recv_batch(int fd, void *base, size_t slot_size, size_t *lengths, struct sockaddr_in *names,
-                      uint8_t *truncated, unsigned n) {
-    struct mmsghdr headers[CLINUX_MAX_BATCH];
-    struct iovec iovecs[CLINUX_MAX_BATCH];
+/* Points the first n (at most CLINUX_MAX_BATCH) headers at slot i of base and names[i]: the
+ * whole slot to receive into (lengths NULL), or lengths[i] bytes of it to send. Returns n. */
+static unsigned clinux_batch_headers(struct mmsghdr *headers, struct iovec *iovecs, const void *base, size_t slot_size,
+                                     const size_t *lengths, const struct sockaddr_in *names, unsigned n) {
     if (n > CLINUX_MAX_BATCH) n = CLINUX_MAX_BATCH;
     memset(headers, 0, sizeof(struct mmsghdr) * n);
     for (unsigned i = 0; i < n; i++) {
         iovecs[i].iov_base = (char *)base + i * slot_size;
-        iovecs[i].iov_len = slot_size;
+        iovecs[i].iov_len = lengths ? lengths[i] : slot_size;
         headers[i].msg_hdr.msg_iov = &iovecs[i];
         headers[i].msg_hdr.msg_iovlen = 1;
-        headers[i].msg_hdr.msg_name = &names[i];
+        headers[i].msg_hdr.msg_name = (void *)&names[i];
         headers[i].msg_hdr.msg_namelen = sizeof(struct sockaddr_in);
     }
+    return n;
+}
+
+int clinux_recv_batch(int fd, void *base, size_t slot_size, size_t *lengths, struct sockaddr_in *names,
+                      uint8_t *truncated, unsigned n) {
+    struct mmsghdr headers[CLINUX_MAX_BATCH];
+    struct iovec iovecs[CLINUX_MAX_BATCH];
+    n = clinux_batch_headers(headers, iovecs, base, slot_size, NULL, names, n);
     int got = recvmmsg(fd, headers, n, MSG_DONTWAIT, NULL);
     if (got < 0) return (errno == EAGAIN || errno == EWOULDBLOCK) ? 0 : -errno;
     for (int i = 0; i < got; i++) {
@@ -39,16 +47,7 @@ int clinux_send_batch(int fd, const void *base, size_t slot_size, const size_t *
                       const struct sockaddr_in *names, unsigned n) {
     struct mmsghdr headers[CLINUX_MAX_BATCH];
     struct iovec iovecs[CLINUX_MAX_BATCH];
-    if (n > CLINUX_MAX_BATCH) n = CLINUX_MAX_BATCH;
-    memset(headers, 0, sizeof(struct mmsghdr) * n);
-    for (unsigned i = 0; i < n; i++) {
-        iovecs[i].iov_base = (char *)base + i * slot_size;
-        iovecs[i].iov_len = lengths[i];
-        headers[i].msg_hdr.msg_iov = &iovecs[i];
-        headers[i].msg_hdr.msg_iovlen = 1;
-        headers[i].msg_hdr.msg_name = (void *)&names[i];
-        headers[i].msg_hdr.msg_namelen = sizeof(struct sockaddr_in);
-    }
+    n = clinux_batch_headers(headers, iovecs, base, slot_size, lengths, names, n);
     int sent = sendmmsg(fd, headers, n, MSG_DONTWAIT);
     return sent < 0 ? -errno : sent;
 }
