@@ -199,6 +199,20 @@ extension Message {
     }
 }
 
+extension ByteReader {
+    /// A per-space list: its length in one byte (at most `maxSequenceSpaces`), then that many
+    /// `entrySize`-byte entries, each read by `entry` with its space's index.
+    mutating func perSpace<Entry>(entrySize: Int, _ entry: (inout ByteReader, Int) throws(WireError) -> Entry) throws(WireError) -> [Entry] {
+        let n = Int(try u8())
+        guard n <= maxSequenceSpaces else { throw .tooManySpaces(n) }
+        guard remaining >= n * entrySize else { throw .truncated(offset: position, needed: n * entrySize - remaining) }
+        var entries = [Entry]()
+        entries.reserveCapacity(n)
+        for space in 0 ..< n { entries.append(try entry(&self, space)) }
+        return entries
+    }
+}
+
 extension SpaceCounts {
     func encode(into w: inout ByteWriter) throws(WireError) {
         precondition(counts.count <= maxSequenceSpaces, "too many sequence spaces")
@@ -207,13 +221,7 @@ extension SpaceCounts {
     }
 
     static func decode(from r: inout ByteReader) throws(WireError) -> SpaceCounts {
-        let n = Int(try r.u8())
-        guard n <= maxSequenceSpaces else { throw .tooManySpaces(n) }
-        guard r.remaining >= n * 4 else { throw .truncated(offset: r.position, needed: n * 4 - r.remaining) }
-        var counts = [UInt32]()
-        counts.reserveCapacity(n)
-        for _ in 0 ..< n { counts.append(try r.u32()) }
-        return SpaceCounts(counts)
+        SpaceCounts(try r.perSpace(entrySize: 4) { (r, _) throws(WireError) in try r.u32() })
     }
 }
 
@@ -225,19 +233,13 @@ extension MultiSequenceNumber {
     }
 
     static func decode(from r: inout ByteReader) throws(WireError) -> MultiSequenceNumber {
-        let n = Int(try r.u8())
-        guard n <= maxSequenceSpaces else { throw .tooManySpaces(n) }
-        guard r.remaining >= n * 12 else { throw .truncated(offset: r.position, needed: n * 12 - r.remaining) }
-        var ranges = [SpaceRange]()
-        ranges.reserveCapacity(n)
-        for space in 0 ..< n {
+        MultiSequenceNumber(try r.perSpace(entrySize: 12) { (r, space) throws(WireError) in
             let first = try r.u64(), count = try r.u32()
             guard count > 0 || first == 0 else { throw .inconsistent("empty range in space \(space) starts at \(first)") }
             guard first.addingReportingOverflow(UInt64(count)).overflow == false else {
                 throw .inconsistent("range in space \(space) wraps past 2^64")
             }
-            ranges.append(SpaceRange(first: first, count: count))
-        }
-        return MultiSequenceNumber(ranges)
+            return SpaceRange(first: first, count: count)
+        })
     }
 }
