@@ -132,16 +132,10 @@ struct Simulate: ParsableCommand {
     }
 
     func config(seed: UInt64) -> SimulationConfig {
-        var c = SimulationConfig()
+        var c = SimulationConfig.cluster(groups: proxyGroups, replicas: replicas, clients: clients, clientThreads: clientThreads,
+                                         spaces: spaces, concurrency: concurrency, durationSeconds: duration)
         c.system = system
-        c.proxyGroups = proxyGroups
-        c.replicas = replicas
-        c.clients = clients
-        c.clientThreads = clientThreads
-        c.spaces = spaces
-        c.concurrency = concurrency
         c.demand = demand.demand
-        c.durationSeconds = duration
         c.seed = seed
         c.faults = NetworkFaults(drop: drop, duplicate: duplicate, reorder: reorder, delayMicros: delay.range)
         c.hostileFramesPerSecond = hostile

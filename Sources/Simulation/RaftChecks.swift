@@ -4,10 +4,13 @@ import Protocols
 enum RaftChecks {
     /// Election safety: at most one replica of a group ever leads a given term.
     static func oneLeaderPerTerm(_ leaders: [(group: UInt16, term: UInt64, replica: UInt8)]) -> InvariantResult {
-        var seen: [UInt64: UInt8] = [:] // key: group << 48 | term
+        struct GroupTerm: Hashable {
+            var group: UInt16
+            var term: UInt64
+        }
+        var seen: [GroupTerm: UInt8] = [:]
         for l in leaders {
-            let key = UInt64(l.group) << 48 | l.term
-            if let other = seen.updateValue(l.replica, forKey: key), other != l.replica {
+            if let other = seen.updateValue(l.replica, forKey: GroupTerm(group: l.group, term: l.term)), other != l.replica {
                 return InvariantResult("oneLeaderPerTerm", held: false,
                                        detail: "group \(l.group) term \(l.term) led by replicas \(other) and \(l.replica)")
             }
