@@ -65,7 +65,9 @@ public struct ClaimReply: Hashable, Sendable {
     }
 }
 
-public struct RecoveryStart: Hashable, Sendable {
+/// What a recovery start and a recovery poll carry: the group and the epoch being recovered (the
+/// message's case says which of the two it is).
+public struct RecoveryGroupEpoch: Hashable, Sendable {
     public var group: UInt16
     public var epoch: UInt32
 
@@ -75,15 +77,8 @@ public struct RecoveryStart: Hashable, Sendable {
     }
 }
 
-public struct RecoveryPoll: Hashable, Sendable {
-    public var group: UInt16
-    public var epoch: UInt32
-
-    public init(group: UInt16, epoch: UInt32) {
-        self.group = group
-        self.epoch = epoch
-    }
-}
+public typealias RecoveryStart = RecoveryGroupEpoch
+public typealias RecoveryPoll = RecoveryGroupEpoch
 
 /// The shape of one space's bitmap: numbers below `base` are all committed somewhere; `blocks`
 /// blocks of `blockSize` numbers follow.
