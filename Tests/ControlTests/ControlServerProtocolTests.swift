@@ -5,12 +5,22 @@ import Testing
 /// What the server answers to every kind of line, over a real socket; after each bad line the
 /// same connection must still answer a good request.
 @Suite struct ControlServerProtocolTests {
+    /// A fresh server and a raw connection to it; the caller finishes the server.
+    func connected() throws -> (ServerFixture, RawConnection) {
+        let fixture = try ServerFixture()
+        do {
+            return (fixture, try RawConnection(fixture.path))
+        } catch {
+            fixture.finish()
+            throw error
+        }
+    }
+
     /// Sends `line`, expects one error response with `code` whose message contains `fragment`,
     /// then checks the connection still serves.
     func expectError(_ line: [UInt8], code: Int, mentioning fragment: String, id: JSONValue = .null) throws {
-        let fixture = try ServerFixture()
+        let (fixture, connection) = try connected()
         defer { fixture.finish() }
-        let connection = try RawConnection(fixture.path)
         connection.send(line + [0x0A])
         let response = try connection.response()
         let error = try #require(response.rpcError, "not an error response: \(response)")
@@ -33,9 +43,8 @@ import Testing
     }
 
     @Test func answersARequestWithItsResultUnderItsID() throws {
-        let fixture = try ServerFixture()
+        let (fixture, connection) = try connected()
         defer { fixture.finish() }
-        let connection = try RawConnection(fixture.path)
         connection.send(#"{"jsonrpc":"2.0","id":"first","method":"add","params":{"a":40,"b":2}}"# + "\n")
         let response = try connection.response()
         #expect(response == .object(["jsonrpc": .string("2.0"), "id": .string("first"), "result": .object(["sum": .number("42")])]))
@@ -92,9 +101,8 @@ import Testing
     }
 
     @Test func applicationErrorsCarryTheirCodeMessageAndData() throws {
-        let fixture = try ServerFixture()
+        let (fixture, connection) = try connected()
         defer { fixture.finish() }
-        let connection = try RawConnection(fixture.path)
         connection.send(#"{"jsonrpc":"2.0","id":5,"method":"fail"}"# + "\n")
         let response = try connection.response()
         #expect(response.rpcError?.code == -32010)
@@ -103,9 +111,8 @@ import Testing
     }
 
     @Test func oversizedRequestIsRejectedAndTheConnectionAnswersTheNext() throws {
-        let fixture = try ServerFixture()
+        let (fixture, connection) = try connected()
         defer { fixture.finish() }
-        let connection = try RawConnection(fixture.path)
         // A well-formed request padded past 1 MiB: its size alone must be the problem.
         let padding = String(repeating: " ", count: 1 << 20)
         connection.send(#"{"jsonrpc":"2.0","id":1,"method":"add","params":{"a":1,"b":1}}"# + padding + "\n")
@@ -127,9 +134,8 @@ import Testing
     }
 
     @Test func aNotificationGetsNoResponseAndTheNextRequestIsAnswered() throws {
-        let fixture = try ServerFixture()
+        let (fixture, connection) = try connected()
         defer { fixture.finish() }
-        let connection = try RawConnection(fixture.path)
         connection.send(#"{"jsonrpc":"2.0","method":"record","params":[7]}"# + "\n")
         // A notification for an unknown method is not answered either.
         connection.send(#"{"jsonrpc":"2.0","method":"nothing.here"}"# + "\n")
@@ -139,17 +145,15 @@ import Testing
     }
 
     @Test func blankLinesAreIgnored() throws {
-        let fixture = try ServerFixture()
+        let (fixture, connection) = try connected()
         defer { fixture.finish() }
-        let connection = try RawConnection(fixture.path)
         connection.send("\n  \r\n")
         try expectServes(connection)
     }
 
     @Test func aBatchIsAnsweredByAnArrayOfItsNonNotificationResponses() throws {
-        let fixture = try ServerFixture()
+        let (fixture, connection) = try connected()
         defer { fixture.finish() }
-        let connection = try RawConnection(fixture.path)
         connection.send(#"[{"jsonrpc":"2.0","id":1,"method":"add","params":{"a":1,"b":2}},{"jsonrpc":"2.0","method":"record","params":[1]},"#
             + #"{"jsonrpc":"2.0","id":2,"method":"nope"},5]"# + "\n")
         guard case let .array(responses) = try connection.response() else { Issue.record("not an array"); return }
@@ -169,9 +173,8 @@ import Testing
     }
 
     @Test func numbersUpToUInt64MaxSurviveTheTrip() throws {
-        let fixture = try ServerFixture()
+        let (fixture, connection) = try connected()
         defer { fixture.finish() }
-        let connection = try RawConnection(fixture.path)
         connection.send(#"{"jsonrpc":"2.0","id":18446744073709551615,"method":"echo","params":{"max":18446744073709551615,"min":-9223372036854775808,"x":0.1}}"# + "\n")
         let response = try connection.response()
         #expect(response["id"] == .number("18446744073709551615"))
@@ -217,9 +220,8 @@ import Testing
     }
 
     @Test func requestsOnOneConnectionAreAnsweredInOrder() throws {
-        let fixture = try ServerFixture()
+        let (fixture, connection) = try connected()
         defer { fixture.finish() }
-        let connection = try RawConnection(fixture.path)
         let requests = (1...50).map { #"{"jsonrpc":"2.0","id":\#($0),"method":"add","params":{"a":\#($0),"b":0}}"# + "\n" }
         connection.send(requests.joined())
         for id in 1...50 {

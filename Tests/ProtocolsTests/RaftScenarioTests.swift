@@ -18,6 +18,16 @@ import Testing
         proposed.allSatisfy { cluster.hasApplied($0.entry, at: $0.index, on: ids) }
     }
 
+    /// A started three-node cluster with commands 1 ... `count` proposed on its first leader and
+    /// applied on every node within 100 ms.
+    func startedCluster(seed: UInt64, committing count: Int) -> (RaftCluster, [(index: UInt64, entry: LogEntry)]) {
+        let cluster = RaftCluster(seed: seed)
+        cluster.start()
+        let proposed = proposeMany(cluster, from: 1, count: count)
+        #expect(cluster.run(within: 100_000) { allApplied(cluster, proposed, on: [0, 1, 2]) })
+        return (cluster, proposed)
+    }
+
     @Test(arguments: [3, 5])
     func electsOneLeaderPerTerm(size: Int) {
         for seed: UInt64 in 1 ... 10 {
@@ -37,10 +47,7 @@ import Testing
     }
 
     @Test func electionAfterLeaderLoss() {
-        let cluster = RaftCluster(seed: 11)
-        cluster.start()
-        let first = proposeMany(cluster, from: 1, count: 5)
-        #expect(cluster.run(within: 100_000) { allApplied(cluster, first, on: [0, 1, 2]) })
+        let (cluster, first) = startedCluster(seed: 11, committing: 5)
         #expect(cluster.leader == 0)
         let oldTerm = cluster.nodes[0].term
 
@@ -59,10 +66,7 @@ import Testing
     }
 
     @Test func staleLeaderCannotCommit() {
-        let cluster = RaftCluster(seed: 12)
-        cluster.start()
-        let early = proposeMany(cluster, from: 1, count: 3)
-        #expect(cluster.run(within: 100_000) { allApplied(cluster, early, on: [0, 1, 2]) })
+        let (cluster, _) = startedCluster(seed: 12, committing: 3)
 
         cluster.isolate(0)
         guard let stale = cluster.propose(100, on: 0) else {

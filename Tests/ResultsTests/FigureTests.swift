@@ -46,13 +46,11 @@ import Testing
         let figure = ThroughputLatencyFigure(title: "fig3 (local)", rows: sweepRows, latency: .p99)
         #expect(figure.series.map(\.title) == ["nsequence_spaces=1", "nsequence_spaces=4"])
         let files = try figure.render(to: scratch.file("plots/sweep-1.\(format.rawValue)"))
-        try expectWritten(files, named: "sweep-1", format: format)
-        let script = try String(contentsOf: files.script, encoding: .utf8)
+        let (script, data) = try expectWritten(files, named: "sweep-1", format: format)
         #expect(script.contains("data = 'sweep-1.dat'"))
         #expect(script.contains("set output 'sweep-1.\(format.rawValue)'"))
         #expect(script.contains("Throughput (Mops/s)"))
         #expect(script.contains("using ($1/xscale):3"))  // p99 is the third column
-        let data = try String(contentsOf: files.data, encoding: .utf8)
         #expect(data.components(separatedBy: "\n\n\n").count == 2)
         #expect(data.contains("2100000 35 105 175 315  # run 2"))
     }
@@ -63,13 +61,11 @@ import Testing
         defer { scratch.remove() }
         let figure = RecoveryFigure(title: "Recovery of run 7 (mason, 4 spaces)", curve: recoveryCurve, faults: faults)
         let files = try figure.render(to: scratch.file("recovery.\(format.rawValue)"))
-        try expectWritten(files, named: "recovery", format: format)
-        let script = try String(contentsOf: files.script, encoding: .utf8)
+        let (script, data) = try expectWritten(files, named: "recovery", format: format)
         #expect(script.contains("'leader killed' at first 3,"))
         #expect(script.contains("'sequencer killed' at first 7,"))
         #expect(script.contains("title 'space 3'"))
         #expect(script.contains("Highest contiguous number (millions)"))
-        let data = try String(contentsOf: files.data, encoding: .utf8)
         #expect(data.contains("\n0.01 NaN NaN NaN NaN\n") == false)  // warmup intervals are rows too, with their own times
         #expect(data.contains("\n-1.99 NaN NaN NaN NaN\n"))
         #expect(data.contains("\n3.4 "))  // stall over: the curve resumes
@@ -130,7 +126,9 @@ import Testing
         #expect(single.series.map(\.title) == ["mason"])
     }
 
-    func expectWritten(_ files: FigureFiles, named name: String, format: FigureFormat) throws {
+    /// Checks the three files are named after `name`, not empty, and the picture is in `format`;
+    /// returns the gnuplot script and the data for the test's own checks.
+    func expectWritten(_ files: FigureFiles, named name: String, format: FigureFormat) throws -> (script: String, data: String) {
         #expect(files.picture.lastPathComponent == "\(name).\(format.rawValue)")
         #expect(files.data.lastPathComponent == "\(name).dat")
         #expect(files.script.lastPathComponent == "\(name).gp")
@@ -144,5 +142,6 @@ import Testing
         case .png: #expect(head.starts(with: Data([0x89, 0x50, 0x4E, 0x47])))
         case .svg: #expect(String(decoding: head, as: UTF8.self).hasPrefix("<?xml") || String(decoding: head, as: UTF8.self).hasPrefix("<svg"))
         }
+        return (try String(contentsOf: files.script, encoding: .utf8), try String(contentsOf: files.data, encoding: .utf8))
     }
 }

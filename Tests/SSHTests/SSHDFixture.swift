@@ -1,5 +1,6 @@
 import Foundation
 import TestSupport
+import Testing
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -160,4 +161,13 @@ final class SSHDFixture {
 struct FixtureError: Error, CustomStringConvertible {
     let description: String
     init(_ description: String) { self.description = description }
+}
+
+extension Trait where Self == ConditionTrait {
+    /// For the suites that start their own sshd: skipped visibly without root, sshd or ssh-keygen
+    /// (failed under `make test`).
+    static func sshd(sourceLocation: SourceLocation = #_sourceLocation) -> Self {
+        .prerequisite("SSH tests need root, /usr/sbin/sshd and ssh-keygen (apt-get install openssh-server)",
+                      sourceLocation: sourceLocation) { SSHDFixture.available }
+    }
 }

@@ -8,7 +8,7 @@ import Glibc
 
 /// An idle stream (masond dial-stdio between two control calls) sends SSH keepalives, so the
 /// session to a node that is gone does not stay open for ever.
-@Suite(.prerequisite("SSH tests need root, /usr/sbin/sshd and ssh-keygen (apt-get install openssh-server)") { SSHDFixture.available })
+@Suite(.sshd())
 final class SSHKeepaliveTests {
     let server: SSHDFixture
 

@@ -7,7 +7,7 @@ import Glibc
 #endif
 
 /// Against a real sshd on 127.0.0.1 (each test starts its own and removes everything after).
-@Suite(.prerequisite("SSH tests need root, /usr/sbin/sshd and ssh-keygen (apt-get install openssh-server)") { SSHDFixture.available })
+@Suite(.sshd())
 final class SSHSessionTests {
     let server: SSHDFixture
 
@@ -146,7 +146,7 @@ final class LockedBox<Value>: @unchecked Sendable {
 }
 
 /// RSA key files, against an sshd that accepts RSA/SHA-1 signatures (what libssh2 1.10 makes).
-@Suite(.prerequisite("SSH tests need root, /usr/sbin/sshd and ssh-keygen (apt-get install openssh-server)") { SSHDFixture.available })
+@Suite(.sshd())
 final class SSHRSAKeyTests {
     let server: SSHDFixture
 
