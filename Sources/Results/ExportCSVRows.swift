@@ -38,37 +38,25 @@ struct AttemptCSVRow: CSVRow {
 }
 
 /// `results export --csv`'s clients table: one row per client of each attempt, with its counters
-/// and its own latency percentiles.
+/// and its own latency percentiles. The cells from `node` to `failovers` and the percentiles are
+/// the JSON export's client row under the same names; its histogram, completions and stored
+/// JSON are not columns and are left out.
 struct ClientCSVRow: CSVRow {
     var run: Int64
     var attempt: Int
-    var node: Int
-    var endpoint: Int64
-    var group: Int
-    var crashed: Bool
-    var completed: Int64
-    var completedInWindow: Int64
-    var retransmissions: Int64
-    var failovers: Int64
-    var latencyCount: UInt64
-    var p50Micros: UInt64
-    var p99Micros: UInt64
-    var p999Micros: UInt64
-    var p9999Micros: UInt64
+    var client: ExportDocument.Client
 
     enum CodingKeys: String, CodingKey, CaseIterable {
         case run, attempt, node, endpoint, group, crashed, completed, completedInWindow = "completed_in_window", retransmissions,
              failovers, latencyCount = "latency_count", p50Micros = "p50_us", p99Micros = "p99_us", p999Micros = "p999_us",
              p9999Micros = "p9999_us"
     }
-}
 
-extension ClientCSVRow {
-    /// The CSV row of a client's JSON export row: its counters and percentiles, the histogram's count.
-    init(_ client: ExportDocument.Client, run: Int64, attempt: Int) {
-        self.init(run: run, attempt: attempt, node: client.node, endpoint: client.endpoint, group: client.group, crashed: client.crashed,
-                  completed: client.completed, completedInWindow: client.completedInWindow, retransmissions: client.retransmissions,
-                  failovers: client.failovers, latencyCount: client.latencyMicros.reduce(UInt64(0)) { $0 + $1[1] },
-                  p50Micros: client.p50Micros, p99Micros: client.p99Micros, p999Micros: client.p999Micros, p9999Micros: client.p9999Micros)
+    func encode(to encoder: any Encoder) throws {
+        try client.encode(to: encoder)
+        var row = encoder.container(keyedBy: CodingKeys.self)
+        try row.encode(run, forKey: .run)
+        try row.encode(attempt, forKey: .attempt)
+        try row.encode(client.latencyMicros.reduce(UInt64(0)) { $0 + $1[1] }, forKey: .latencyCount)
     }
 }

@@ -37,7 +37,7 @@ extension ResultsStore {
             for attempt in dump.attemptsByRun[run.run] ?? [] {
                 attemptRows.append(dump.csvRow(run: run, attempt: attempt))
                 parameterCells.append(parameterKeys.map { run.params[$0]?.description ?? "" })
-                clientRows += (dump.clientsByAttempt[attempt.id] ?? []).map { ClientCSVRow($0, run: run.run, attempt: attempt.row.number) }
+                clientRows += (dump.clientsByAttempt[attempt.id] ?? []).map { ClientCSVRow(run: run.run, attempt: attempt.row.number, client: $0) }
             }
         }
         // The parameters follow the fixed columns; one named like a fixed column is prefixed.
