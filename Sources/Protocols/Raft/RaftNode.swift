@@ -283,11 +283,26 @@ public final class RaftNode {
             becomeLeader(at: now, into: &out)
             return
         }
-        let request = VoteRequest(group: config.group, term: term, candidate: config.me,
+        askForVotes(term: term, RaftMessage.requestVote, into: &out)
+    }
+
+    /// Sends every peer a request for its vote in the round at `round` (`ask` makes it a vote or
+    /// a pre-vote request), with this node's last log entry.
+    private func askForVotes(term round: UInt64, _ ask: (VoteRequest) -> RaftMessage, into out: inout [Output]) {
+        let request = VoteRequest(group: config.group, term: round, candidate: config.me,
                                   lastLogIndex: log.lastIndex, lastLogTerm: log.lastTerm)
         for id in config.peers.indices where id != me {
-            send(.requestVote(request), to: id, into: &out)
+            send(ask(request), to: id, into: &out)
         }
+    }
+
+    /// Counts `reply` in this round: true once a quorum granted; a quorum of refusals makes this
+    /// node a follower of no known leader.
+    private func countVote(_ reply: VoteReply, at now: Instant) -> Bool {
+        votes[Int(reply.voter)] = reply.granted
+        if votes.count(where: { $0 == true }) >= config.quorum { return true }
+        if votes.count(where: { $0 == false }) >= config.quorum { becomeFollower(term: term, leader: nil, at: now) }
+        return false
     }
 
     /// PreVote: a round at term + 1 that changes neither this node's term nor its vote; a majority
@@ -303,11 +318,7 @@ public final class RaftNode {
         for id in votes.indices { votes[id] = nil }
         votes[me] = true
         resetElectionTimer(at: now)
-        let request = VoteRequest(group: config.group, term: term + 1, candidate: config.me,
-                                  lastLogIndex: log.lastIndex, lastLogTerm: log.lastTerm)
-        for id in config.peers.indices where id != me {
-            send(.preVote(request), to: id, into: &out)
-        }
+        askForVotes(term: term + 1, RaftMessage.preVote, into: &out)
     }
 
     private func isUpToDate(_ request: VoteRequest) -> Bool {
@@ -341,12 +352,7 @@ public final class RaftNode {
             stale += 1
             return
         }
-        votes[Int(reply.voter)] = reply.granted
-        if votes.count(where: { $0 == true }) >= config.quorum {
-            startElection(at: now, into: &out)
-        } else if votes.count(where: { $0 == false }) >= config.quorum {
-            becomeFollower(term: term, leader: nil, at: now)
-        }
+        if countVote(reply, at: now) { startElection(at: now, into: &out) }
     }
 
     private func receive(_ request: VoteRequest, at now: Instant, into out: inout [Output]) {
@@ -367,12 +373,7 @@ public final class RaftNode {
             stale += 1
             return
         }
-        votes[Int(reply.voter)] = reply.granted
-        if votes.count(where: { $0 == true }) >= config.quorum {
-            becomeLeader(at: now, into: &out)
-        } else if votes.count(where: { $0 == false }) >= config.quorum {
-            becomeFollower(term: term, leader: nil, at: now)
-        }
+        if countVote(reply, at: now) { becomeLeader(at: now, into: &out) }
     }
 
     private func becomeLeader(at now: Instant, into out: inout [Output]) {
