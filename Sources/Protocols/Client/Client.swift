@@ -8,6 +8,8 @@ public final class Client: Role {
         var counts: SpaceCounts
         var issuedAt: Instant
         var lastSentAt: Instant
+        /// Sent more than once: its answer is no round-trip sample (Karn's rule).
+        var resent = false
     }
 
     public let endpoint: Endpoint
@@ -29,11 +31,15 @@ public final class Client: Role {
     public private(set) var completedInWindow: UInt64 = 0
     public private(set) var retransmissions: UInt64 = 0
     public private(set) var drops = DropCounters()
+    /// When an unanswered operation is sent again, measured from answered ones.
+    public private(set) var retransmission: RetransmissionTimer
 
     public init(endpoint: Endpoint, config: ClientConfig, generator: SplitMix64) {
         self.endpoint = endpoint
         self.config = config
         self.generator = generator
+        retransmission = RetransmissionTimer(initialMicros: config.retransmitMicros, floorMicros: config.minRetransmitMicros,
+                                             ceilingMicros: config.maxRetransmitMicros)
         latencyMicros = Histogram(lowestDiscernibleValue: 1, highestTrackableValue: config.maxLatencyMicros,
                                   numberOfSignificantValueDigits: .three)
     }
@@ -65,21 +71,24 @@ public final class Client: Role {
             failovers += 1
             for id in outstanding.keys.sorted() {
                 outstanding[id]!.lastSentAt = now
+                outstanding[id]!.resent = true
                 send(id, outstanding[id]!.counts, into: &out)
             }
         }
         guard let scan = nextScanAt, now >= scan else { return }
         nextScanAt = nil
-        let timeout = config.retransmitMicros
+        let timeout = retransmission.rtoMicros
         // In request-id order: dictionary order differs between instances, and runs must replay.
         let due = outstanding.filter { now >= $0.value.lastSentAt.adding(microseconds: timeout) }.keys.sorted()
         for id in due {
             let op = outstanding[id]!
             outstanding[id]!.lastSentAt = now
+            outstanding[id]!.resent = true
             retransmissions += 1
             send(id, op.counts, into: &out)
         }
-        if !outstanding.isEmpty { nextScanAt = now.adding(microseconds: max(1, timeout / 2)) }
+        if !due.isEmpty { retransmission.backOff() }
+        if !outstanding.isEmpty { nextScanAt = now.adding(microseconds: max(1, retransmission.rtoMicros / 2)) }
     }
 
     public func handle(_ message: Message, from sender: Endpoint, at now: Instant, into out: inout [Output]) {
@@ -105,9 +114,13 @@ public final class Client: Role {
             } else {
                 proxyIndex = (proxyIndex + 1) % config.proxies.count
             }
-            let soon = now.adding(microseconds: min(1_000, config.retransmitMicros))
-            let backdated = Instant(nanoseconds: soon.nanoseconds - min(soon.nanoseconds, config.retransmitMicros * 1_000))
-            for id in outstanding.keys { outstanding[id]!.lastSentAt = backdated }
+            let timeout = retransmission.rtoMicros
+            let soon = now.adding(microseconds: min(1_000, timeout))
+            let backdated = Instant(nanoseconds: soon.nanoseconds - min(soon.nanoseconds, timeout * 1_000))
+            for id in outstanding.keys {
+                outstanding[id]!.lastSentAt = backdated
+                outstanding[id]!.resent = true
+            }
             nextScanAt = min(nextScanAt ?? soon, soon)
         case .ok:
             guard reply.numbers.counts == op.counts else {
@@ -116,6 +129,7 @@ public final class Client: Role {
                 return
             }
             outstanding.removeValue(forKey: reply.requestID)
+            if !op.resent { retransmission.sample(now.nanoseconds(since: op.lastSentAt) / 1_000) }
             complete(reply.requestID)
             completed += 1
             if now >= config.measureFrom && now < config.measureUntil {
@@ -141,7 +155,7 @@ public final class Client: Role {
         nextRequestID += 1
         let counts = drawCounts()
         outstanding[id] = Outstanding(counts: counts, issuedAt: now, lastSentAt: now)
-        if nextScanAt == nil { nextScanAt = now.adding(microseconds: config.retransmitMicros) }
+        if nextScanAt == nil { nextScanAt = now.adding(microseconds: retransmission.rtoMicros) }
         send(id, counts, into: &out)
     }
 

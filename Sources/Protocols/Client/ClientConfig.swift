@@ -23,8 +23,13 @@ public struct ClientConfig: Sendable {
     /// Operations kept outstanding at once.
     public var concurrency: Int
     public var demand: Demand
-    /// An operation unanswered for this long is sent again (same request id).
+    /// An operation unanswered for this long is sent again (same request id): the timeout before
+    /// any round trip is measured; then RFC 6298's estimator adapts it (`RetransmissionTimer`),
+    /// within `minRetransmitMicros...maxRetransmitMicros`.
     public var retransmitMicros: UInt64
+    public var minRetransmitMicros: UInt64 = 1_000
+    /// Below `failoverMicros`, so an operation is resent to its replica before the client moves on.
+    public var maxRetransmitMicros: UInt64 = 40_000
     /// Latency is recorded for operations completing in this window (warm-up and cool-down excluded).
     public var measureFrom: Instant
     public var measureUntil: Instant
