@@ -38,8 +38,8 @@ public final class Client: Role {
         self.endpoint = endpoint
         self.config = config
         self.generator = generator
-        retransmission = RetransmissionTimer(initialMicros: config.retransmitMicros, floorMicros: config.minRetransmitMicros,
-                                             ceilingMicros: config.maxRetransmitMicros)
+        retransmission = RetransmissionTimer(initialMicros: config.retransmitMicros, floorMicros: max(1, config.retransmitMicros),
+                                             ceilingMicros: max(config.maxRetransmitMicros, config.retransmitMicros))
         latencyMicros = Histogram(lowestDiscernibleValue: 1, highestTrackableValue: config.maxLatencyMicros,
                                   numberOfSignificantValueDigits: .three)
     }

@@ -23,11 +23,11 @@ public struct ClientConfig: Sendable {
     /// Operations kept outstanding at once.
     public var concurrency: Int
     public var demand: Demand
-    /// An operation unanswered for this long is sent again (same request id): the timeout before
-    /// any round trip is measured; then RFC 6298's estimator adapts it (`RetransmissionTimer`),
-    /// within `minRetransmitMicros...maxRetransmitMicros`.
+    /// An operation unanswered for this long is sent again (same request id): the first timeout and
+    /// the shortest; RFC 6298's estimator (`RetransmissionTimer`) raises it, up to
+    /// `maxRetransmitMicros`, when measured round trips need more. (Measured: a floor of 1 ms resent
+    /// up to 3.5% of operations at concurrency 32 on the local cluster, whose p99.9 is 2-3 ms.)
     public var retransmitMicros: UInt64
-    public var minRetransmitMicros: UInt64 = 1_000
     /// Below `failoverMicros`, so an operation is resent to its replica before the client moves on.
     public var maxRetransmitMicros: UInt64 = 40_000
     /// Latency is recorded for operations completing in this window (warm-up and cool-down excluded).
